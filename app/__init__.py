@@ -1,0 +1,95 @@
+"""The application factory."""
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+from flask import Flask, request
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from app.config import load_config, load_dotenv_file
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def select_locale():
+    from flask import current_app, has_request_context
+
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    return request.accept_languages.best_match(current_app.config["LANGUAGES"]) or \
+        current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def create_app(overrides=None):
+    """Build the app. `overrides` (a mapping of environment-style settings) wins over the
+    environment; tests use it."""
+    overrides = {key: str(value) for key, value in (overrides or {}).items()}
+    instance_path = overrides.get("INSTANCE_PATH") or os.environ.get("INSTANCE_PATH")
+    app = Flask(__name__, instance_path=instance_path or str(ROOT / "instance"))
+    environ = dict(load_dotenv_file(ROOT))
+    environ.update(overrides)
+    app.config.update(load_config(environ, app.instance_path))
+    app.config["TESTING"] = app.config["APP_ENV"] == "testing"
+    app.config.update(
+        JWT_SECRET_KEY=app.config["JWT_SECRET_KEY"],
+        JWT_TOKEN_LOCATION=["headers"],
+        JWT_ACCESS_TOKEN_EXPIRES=timedelta(minutes=app.config["JWT_ACCESS_TOKEN_MINUTES"]),
+        JWT_REFRESH_TOKEN_EXPIRES=timedelta(days=app.config["JWT_REFRESH_TOKEN_DAYS"]),
+        RATELIMIT_STORAGE_URI=app.config["REDIS_URL"] or "memory://",
+        RATELIMIT_HEADERS_ENABLED=True,
+        RATELIMIT_KEY_PREFIX="bank",
+        BABEL_TRANSLATION_DIRECTORIES=str(ROOT / "app" / "translations"),
+        JSON_SORT_KEYS=False,
+    )
+    app.json.sort_keys = False
+    if app.config["TRUSTED_PROXIES"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"],
+                                x_proto=app.config["TRUSTED_PROXIES"],
+                                x_host=app.config["TRUSTED_PROXIES"])
+
+    from app import logs
+
+    logs.configure_logging(app.config["LOG_LEVEL"])
+    logs.init_request_ids(app)
+    _init_extensions(app)
+
+    from app.db import init_db
+    from app.services.storage import init_storage
+
+    init_db(app)
+    init_storage(app)
+
+    from app.api import init_api
+    from app.web import init_web
+
+    init_api(app)
+    init_web(app)
+
+    from app.cli import init_cli
+
+    init_cli(app)
+
+    from tasks import celery_init_app
+
+    celery_init_app(app)
+    return app
+
+
+def _init_extensions(app):
+    from app.api.guard import init_jwt_callbacks
+    from app.extensions import babel, cors, jwt, limiter
+
+    jwt.init_app(app)
+    init_jwt_callbacks(jwt)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    cors.init_app(app, resources={r"/api/*": {"origins": app.config["CORS_ORIGINS"]}},
+                  expose_headers=["X-Request-ID", "Retry-After"])
+    if app.config["REDIS_URL"]:
+        import redis
+
+        app.extensions["redis"] = redis.Redis.from_url(app.config["REDIS_URL"],
+                                                       socket_timeout=2, socket_connect_timeout=2)
+    else:
+        app.extensions["redis"] = None

@@ -1,0 +1,14 @@
+"""The JSON API under /api/."""
+
+from flask import Blueprint
+
+from app.api import auth, health, openapi, users
+from app.api.errors import init_error_handlers
+
+
+def init_api(app):
+    api = Blueprint("api", __name__, url_prefix="/api")
+    for module in (auth, users, health, openapi):
+        api.register_blueprint(module.bp)
+    app.register_blueprint(api)
+    init_error_handlers(app)

@@ -1,0 +1,64 @@
+"""Every failure under /api/ answers with the JSON error envelope, never HTML or a trace."""
+
+import logging
+import time
+
+from flask import request
+from flask_babel import lazy_gettext as _
+from flask_limiter.errors import RateLimitExceeded
+from werkzeug.exceptions import HTTPException
+
+from app.api.responses import error
+from app.errors import AppError
+from app.extensions import limiter
+
+log = logging.getLogger("bank.errors")
+
+_HTTP_ERRORS = {
+    400: ("bad_request", _("The request could not be understood.")),
+    401: ("unauthorized", _("Sign in to continue.")),
+    403: ("forbidden", _("You are not allowed to do this.")),
+    404: ("not_found", _("Nothing was found at this address.")),
+    405: ("method_not_allowed", _("This method is not allowed here.")),
+    409: ("conflict", _("The request conflicts with the current state.")),
+    413: ("payload_too_large", _("The request body is too large.")),
+    415: ("unsupported_media_type", _("This content type is not supported.")),
+    422: ("validation_error", _("Some fields are not valid.")),
+    429: ("rate_limited", _("Too many requests. Try again later.")),
+}
+
+
+def _is_api():
+    return request.path == "/api" or request.path.startswith("/api/")
+
+
+def init_error_handlers(app):
+    @app.errorhandler(AppError)
+    def app_error(exc):
+        return error(exc.status, exc.code, exc.message, exc.details, exc.headers)
+
+    @app.errorhandler(RateLimitExceeded)
+    def rate_limited(exc):
+        current = limiter.current_limit
+        reset_at = current.reset_at if current else time.time() + 60
+        retry_after = max(1, int(reset_at - time.time()))
+        code, message = _HTTP_ERRORS[429]
+        return error(429, code, message, {"retryAfter": retry_after},
+                     {"Retry-After": str(retry_after)})
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc):
+        if not _is_api():
+            return exc
+        code, message = _HTTP_ERRORS.get(exc.code, ("error", exc.description))
+        headers = {}
+        if exc.code == 405 and exc.valid_methods:
+            headers["Allow"] = ", ".join(exc.valid_methods)
+        return error(exc.code, code, message, headers=headers)
+
+    @app.errorhandler(Exception)
+    def unexpected(exc):
+        log.exception("unhandled error")
+        if not _is_api():
+            return "Internal Server Error", 500
+        return error(500, "internal_error", _("Something went wrong on our side."))

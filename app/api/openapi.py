@@ -1,0 +1,113 @@
+"""The OpenAPI 3 document, generated from the routes and the same pydantic schemas that
+validate requests, and a docs page (Swagger UI, served from the installed package)."""
+
+import re
+
+from flask import Blueprint, current_app, render_template_string, send_from_directory, url_for
+from swagger_ui_bundle import swagger_ui_path
+
+
+bp = Blueprint("openapi", __name__)
+
+_ERROR = {"$ref": "#/components/schemas/Error"}
+_ERROR_SCHEMA = {
+    "type": "object",
+    "properties": {"error": {
+        "type": "object",
+        "required": ["code", "message"],
+        "properties": {"code": {"type": "string"}, "message": {"type": "string"},
+                       "details": {"type": "object"}},
+    }},
+}
+
+
+def _operation(view, schemas):
+    doc = (view.__doc__ or "").strip()
+    operation = {"summary": doc.split("\n")[0], "responses": {
+        "200": {"description": "Success: `{\"data\": …}`"},
+        "4XX": {"description": "Error", "content": {"application/json": {"schema": _ERROR}}},
+    }}
+    body_schema = getattr(view, "body_schema", None)
+    if body_schema is not None:
+        operation["requestBody"] = {"content": {"application/json": {
+            "schema": _component(body_schema, schemas)}}}
+    files = getattr(view, "multipart_fields", None)
+    if files:
+        operation["requestBody"] = {"content": {"multipart/form-data": {"schema": {
+            "type": "object",
+            "properties": {name: {"type": "string", "format": fmt} for name, fmt in files.items()},
+        }}}}
+    query_schema = getattr(view, "query_schema", None)
+    if query_schema is not None:
+        properties = query_schema.model_json_schema()["properties"]
+        operation["parameters"] = [
+            {"name": name, "in": "query", "schema": prop} for name, prop in properties.items()
+        ]
+    if getattr(view, "auth_required", False) or getattr(view, "refresh_token_required", False):
+        operation["security"] = [{"bearer": []}]
+    return operation
+
+
+def _component(schema, schemas):
+    generated = schema.model_json_schema(ref_template="#/components/schemas/{model}")
+    for name, definition in generated.pop("$defs", {}).items():
+        schemas[name] = definition
+    schemas[schema.__name__] = generated
+    return {"$ref": f"#/components/schemas/{schema.__name__}"}
+
+
+def build_document(app):
+    schemas = {"Error": _ERROR_SCHEMA}
+    paths = {}
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        if not rule.rule.startswith("/api/") or rule.endpoint.startswith("api.openapi."):
+            continue
+        view = app.view_functions[rule.endpoint]
+        path = re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"{\1}", rule.rule)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            operation = _operation(view, schemas)
+            params = re.findall(r"{([^}]+)}", path)
+            if params:
+                operation.setdefault("parameters", [])[:0] = [
+                    {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+                    for name in params
+                ]
+            paths.setdefault(path, {})[method.lower()] = operation
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Bank API", "version": "1.0.0",
+                 "description": "Success bodies are `{\"data\": …}`; errors are `{\"error\": "
+                                "{code, message, details}}`. Times are ISO 8601 UTC with Z."},
+        "servers": [{"url": app.config["PUBLIC_BASE_URL"]}],
+        "paths": paths,
+        "components": {"schemas": schemas, "securitySchemes": {
+            "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}},
+    }
+
+
+@bp.get("/openapi.json")
+def openapi_json():
+    document = current_app.extensions.get("openapi")
+    if document is None:
+        document = current_app.extensions["openapi"] = build_document(current_app)
+    return current_app.json.response(document)
+
+
+_DOCS_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Bank API</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="stylesheet" href="{{ url_for('.swagger_asset', filename='swagger-ui.css') }}">
+</head><body><div id="swagger-ui" data-spec="{{ url_for('.openapi_json') }}"></div>
+<script src="{{ url_for('.swagger_asset', filename='swagger-ui-bundle.js') }}"></script>
+<script src="{{ url_for('static', filename='js/api-docs.js') }}"></script>
+</body></html>"""
+
+
+@bp.get("/docs")
+def docs():
+    return render_template_string(_DOCS_PAGE, url_for=url_for)
+
+
+@bp.get("/docs/assets/<path:filename>")
+def swagger_asset(filename):
+    return send_from_directory(str(swagger_ui_path), filename, max_age=86400)

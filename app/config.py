@@ -1,0 +1,157 @@
+"""Settings read from the environment (and `.env`) with typed helpers.
+
+Everything is read inside `load_config()`, called by the app factory, never at import.
+Each external service has an embedded default so that one command runs the whole product.
+"""
+
+import json
+import os
+import secrets
+from pathlib import Path
+
+ENVIRONMENTS = ("development", "testing", "production")
+# Names of the secrets that must never keep a generated or default value in production.
+SECRET_NAMES = ("SECRET_KEY", "JWT_SECRET_KEY", "OTP_SECRET")
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot be used (bad value, or a default secret in production)."""
+
+
+def env_str(environ, name, default=None):
+    value = environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    return value.strip()
+
+
+def env_int(environ, name, default, minimum=None):
+    raw = env_str(environ, name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be an integer, got {raw!r}") from None
+    if minimum is not None and value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def env_bool(environ, name, default):
+    raw = env_str(environ, name)
+    if raw is None:
+        return default
+    lowered = raw.lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name} must be a boolean (true/false), got {raw!r}")
+
+
+def env_list(environ, name, default=()):
+    raw = env_str(environ, name)
+    if raw is None:
+        return list(default)
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def _instance_secrets(instance_path):
+    """Development secrets, generated once into instance/ so tokens survive restarts."""
+    path = Path(instance_path) / "secrets.json"
+    if path.exists():
+        stored = json.loads(path.read_text())
+    else:
+        stored = {}
+    missing = [name for name in SECRET_NAMES if name not in stored]
+    if missing:
+        for name in missing:
+            stored[name] = secrets.token_urlsafe(48)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(stored, indent=2))
+        path.chmod(0o600)
+    return stored
+
+
+def load_config(environ, instance_path):
+    """Build the Flask config mapping from an environment mapping."""
+    env = env_str(environ, "APP_ENV", "development")
+    if env not in ENVIRONMENTS:
+        raise ConfigError(f"APP_ENV must be one of {', '.join(ENVIRONMENTS)}, got {env!r}")
+    production = env == "production"
+
+    config = {
+        "APP_ENV": env,
+        "PUBLIC_BASE_URL": env_str(environ, "PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "MAX_CONTENT_LENGTH": env_int(environ, "MAX_CONTENT_LENGTH", 6 * 1024 * 1024, minimum=1024),
+        "TRUSTED_PROXIES": env_int(environ, "TRUSTED_PROXIES", 0, minimum=0),
+        "CORS_ORIGINS": env_list(environ, "CORS_ORIGINS"),
+        "LOG_LEVEL": env_str(environ, "LOG_LEVEL", "INFO").upper(),
+        "BABEL_DEFAULT_LOCALE": env_str(environ, "DEFAULT_LOCALE", "ru"),
+        "LANGUAGES": ["ru", "en"],
+        # Database: a real MongoDB when MONGODB_URI is set, otherwise the embedded store.
+        "MONGODB_URI": env_str(environ, "MONGODB_URI"),
+        "MONGODB_DB": env_str(environ, "MONGODB_DB", "bank"),
+        "EMBEDDED_STORE_PATH": env_str(
+            environ, "EMBEDDED_STORE_PATH", str(Path(instance_path) / "store.sqlite3")
+        ),
+        # Background work: RabbitMQ when CELERY_BROKER_URL is set, otherwise eager (inline).
+        "CELERY_BROKER_URL": env_str(environ, "CELERY_BROKER_URL"),
+        "CELERY_TASK_QUEUE": env_str(environ, "CELERY_TASK_QUEUE", "bank"),
+        # Redis for rate limits and the token blocklist when set, otherwise in-process memory.
+        "REDIS_URL": env_str(environ, "REDIS_URL"),
+        # mms3, for the readiness probe (and the messaging issue).
+        "MMS3_API_URL": env_str(environ, "MMS3_API_URL"),
+        # Tokens.
+        "JWT_ACCESS_TOKEN_MINUTES": env_int(environ, "JWT_ACCESS_TOKEN_MINUTES", 15, minimum=1),
+        "JWT_REFRESH_TOKEN_DAYS": env_int(environ, "JWT_REFRESH_TOKEN_DAYS", 30, minimum=1),
+        # Sign-in codes and their limits.
+        "SMS_CODE_TTL_SECONDS": env_int(environ, "SMS_CODE_TTL_SECONDS", 300, minimum=30),
+        "SMS_RESEND_SECONDS": env_int(environ, "SMS_RESEND_SECONDS", 60, minimum=0),
+        "SMS_CODE_MAX_ATTEMPTS": env_int(environ, "SMS_CODE_MAX_ATTEMPTS", 5, minimum=1),
+        "SMS_LIMIT_PER_PHONE": env_str(environ, "SMS_LIMIT_PER_PHONE", "5/hour"),
+        "SMS_LIMIT_PER_IP": env_str(environ, "SMS_LIMIT_PER_IP", "20/hour"),
+        "SMS_DEFAULT_REGION": env_str(environ, "SMS_DEFAULT_REGION", "RU"),
+        # SMS delivery.
+        "SMS_PROVIDER": env_str(environ, "SMS_PROVIDER", "console"),
+        "SMS_HTTP_URL": env_str(environ, "SMS_HTTP_URL"),
+        "SMS_HTTP_TOKEN": env_str(environ, "SMS_HTTP_TOKEN"),
+        "SMS_HTTP_SENDER": env_str(environ, "SMS_HTTP_SENDER", "Bank"),
+        "SMS_HTTP_TIMEOUT_SECONDS": float(env_int(environ, "SMS_HTTP_TIMEOUT_SECONDS", 10, minimum=1)),
+        "SMS_HTTP_RETRIES": env_int(environ, "SMS_HTTP_RETRIES", 3, minimum=0),
+        # Files.
+        "UPLOADS_PATH": env_str(environ, "UPLOADS_PATH", str(Path(instance_path) / "uploads")),
+        "AVATAR_MAX_BYTES": env_int(environ, "AVATAR_MAX_BYTES", 5 * 1024 * 1024, minimum=1024),
+        "AVATAR_MAX_SIDE": env_int(environ, "AVATAR_MAX_SIDE", 512, minimum=32),
+    }
+    if config["SMS_PROVIDER"] not in ("console", "http"):
+        raise ConfigError("SMS_PROVIDER must be 'console' or 'http'")
+    if config["SMS_PROVIDER"] == "http" and not config["SMS_HTTP_URL"]:
+        raise ConfigError("SMS_PROVIDER=http needs SMS_HTTP_URL")
+
+    config.update(_secrets(environ, instance_path, production))
+    return config
+
+
+def _secrets(environ, instance_path, production):
+    given = {name: env_str(environ, name) for name in SECRET_NAMES}
+    if production:
+        weak = [name for name, value in given.items() if not value or len(value) < 32]
+        if weak:
+            raise ConfigError(
+                "refusing to start in production with missing or default secrets: "
+                + ", ".join(weak)
+                + " (set each to a random value of at least 32 characters)"
+            )
+        return given
+    generated = _instance_secrets(instance_path)
+    return {name: given[name] or generated[name] for name in SECRET_NAMES}
+
+
+def load_dotenv_file(root):
+    """Load `.env` from the project root without overriding the real environment."""
+    from dotenv import load_dotenv
+
+    load_dotenv(Path(root) / ".env", override=False)
+    return os.environ

@@ -1,0 +1,43 @@
+"""Connects mongoengine to MongoDB (MONGODB_URI) or to the embedded store."""
+
+import mongoengine
+from pymongo.uri_parser import parse_uri
+
+from app.embedded_store import EmbeddedServerStore, client_class
+
+
+def init_db(app):
+    # Tests build many apps in one process: each one replaces the previous connection.
+    mongoengine.disconnect()
+    uri = app.config["MONGODB_URI"]
+    if uri:
+        db_name = parse_uri(uri).get("database") or app.config["MONGODB_DB"]
+        mongoengine.connect(db=db_name, host=uri, uuidRepresentation="standard", tz_aware=False)
+        app.extensions["embedded_store"] = None
+        return
+    store = EmbeddedServerStore(app.config["EMBEDDED_STORE_PATH"])
+    mongoengine.connect(
+        db=app.config["MONGODB_DB"],
+        host="mongodb://embedded",
+        mongo_client_class=client_class(store),
+        uuidRepresentation="standard",
+        tz_aware=False,
+    )
+    app.extensions["embedded_store"] = store
+    # Pick up writes made by other processes on the same file (the CLI, a worker).
+    app.before_request(store.refresh)
+
+
+def refresh(app):
+    """Bring the embedded store up to date before work that did not come through a request."""
+    store = app.extensions.get("embedded_store")
+    if store is not None:
+        store.refresh()
+
+
+def database():
+    return mongoengine.get_db()
+
+
+def ping():
+    database().command("ping")

@@ -1,0 +1,266 @@
+"""The embedded database: mongomock in memory, journalled to an SQLite file.
+
+Queries run on mongomock. Every write is also written through to SQLite (one row per
+document, a tombstone for a delete), so data survives a restart, and every row carries a
+sequence number so that other processes on the same file (the CLI, a Celery worker) pick up
+each other's writes with `refresh()`.
+
+mongomock updates documents in place inside `Collection._update`, which its store never sees;
+we record the ids that an update touches by wrapping `_update` and `_iter_documents`. Those
+are mongomock 4.3 internals, hence the pin in requirements.txt; tests/app/test_embedded_store.py
+covers every write path.
+"""
+
+import collections
+import os
+import pickle
+import sqlite3
+import threading
+from pathlib import Path
+
+import mongomock
+from mongomock import collection as mongomock_collection
+from mongomock.store import CollectionStore, DatabaseStore, ServerStore
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS docs (
+    db TEXT NOT NULL, coll TEXT NOT NULL, key BLOB NOT NULL,
+    seq INTEGER NOT NULL, body BLOB,
+    PRIMARY KEY (db, coll, key)
+);
+CREATE INDEX IF NOT EXISTS docs_seq ON docs (seq);
+CREATE TABLE IF NOT EXISTS colls (
+    db TEXT NOT NULL, coll TEXT NOT NULL, seq INTEGER NOT NULL, indexes BLOB NOT NULL,
+    PRIMARY KEY (db, coll)
+);
+CREATE TABLE IF NOT EXISTS counter (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL);
+INSERT OR IGNORE INTO counter (id, seq) VALUES (1, 0);
+"""
+
+_recording = threading.local()
+
+
+class Journal:
+    """The SQLite file behind a store; one connection per process, guarded by a lock."""
+
+    def __init__(self, path):
+        self.path = str(path)
+        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self.lock = threading.RLock()
+        self.seen_seq = 0
+        self._data_version = None
+        self._connect()
+        os.register_at_fork(after_in_child=self._connect)
+
+    def _connect(self):
+        self.conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute("PRAGMA synchronous=NORMAL")
+        self.conn.execute("PRAGMA busy_timeout=10000")
+        self.conn.executescript(_SCHEMA)
+        self._data_version = None
+
+    def write(self, docs, colls):
+        """Write document rows [(db, coll, key, body|None)] and collection rows atomically."""
+        with self.lock:
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                seq = self.conn.execute(
+                    "UPDATE counter SET seq = seq + 1 WHERE id = 1 RETURNING seq"
+                ).fetchone()[0]
+                self.conn.executemany(
+                    "INSERT OR REPLACE INTO docs (db, coll, key, seq, body) VALUES (?, ?, ?, ?, ?)",
+                    [(db, coll, key, seq, body) for db, coll, key, body in docs],
+                )
+                for db, coll, indexes, dropped in colls:
+                    if dropped:
+                        self.conn.execute(
+                            "UPDATE docs SET body = NULL, seq = ? WHERE db = ? AND coll = ?",
+                            (seq, db, coll),
+                        )
+                    self.conn.execute(
+                        "INSERT OR REPLACE INTO colls (db, coll, seq, indexes) VALUES (?, ?, ?, ?)",
+                        (db, coll, seq, indexes),
+                    )
+                self.conn.execute("COMMIT")
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            # Our own commits are applied already; only skip ahead if nobody wrote in between.
+            if seq == self.seen_seq + 1:
+                self.seen_seq = seq
+
+    def changed_elsewhere(self):
+        version = self.conn.execute("PRAGMA data_version").fetchone()[0]
+        changed = version != self._data_version
+        self._data_version = version
+        return changed
+
+    def rows_since(self, seq):
+        colls = self.conn.execute(
+            "SELECT db, coll, indexes, seq FROM colls WHERE seq > ? ORDER BY seq", (seq,)
+        ).fetchall()
+        docs = self.conn.execute(
+            "SELECT db, coll, key, body, seq FROM docs WHERE seq > ? ORDER BY seq, rowid", (seq,)
+        ).fetchall()
+        top = self.conn.execute("SELECT seq FROM counter WHERE id = 1").fetchone()[0]
+        return colls, docs, top
+
+
+class JournalledCollectionStore(CollectionStore):
+    """A mongomock collection store that writes every change through to the journal."""
+
+    def __init__(self, name, db_name, journal):
+        super().__init__(name)
+        self.db_name = db_name
+        self.journal = journal
+
+    def __setitem__(self, key, val):
+        super().__setitem__(key, val)
+        self.persist([key])
+
+    def __delitem__(self, key):
+        super().__delitem__(key)
+        self.persist([key])
+
+    def create_index(self, index_name, index_dict):
+        super().create_index(index_name, index_dict)
+        self.persist([], collection_changed=True)
+
+    def drop_index(self, index_name):
+        super().drop_index(index_name)
+        self.persist([], collection_changed=True)
+
+    def drop(self):
+        super().drop()
+        self.persist([], collection_changed=True, dropped=True)
+
+    def persist(self, keys, collection_changed=False, dropped=False):
+        with self._rwlock.reader():
+            docs = [
+                (self.db_name, self.name, pickle.dumps(key), _dump(self._documents.get(key)))
+                for key in keys
+            ]
+        colls = []
+        if collection_changed:
+            colls.append((self.db_name, self.name, pickle.dumps(self.indexes), dropped))
+        if docs or colls:
+            self.journal.write(docs, colls)
+
+    def load(self, key, body):
+        """Apply a row written by another process (or found at start)."""
+        with self._rwlock.writer():
+            if body is None:
+                self._documents.pop(key, None)
+            else:
+                self._documents[key] = pickle.loads(body)
+
+    def load_indexes(self, indexes):
+        self.indexes = indexes
+        self._ttl_indexes = {
+            name: index for name, index in indexes.items()
+            if index.get("expireAfterSeconds") is not None
+        }
+
+
+def _dump(document):
+    return None if document is None else pickle.dumps(document, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+class JournalledDatabaseStore(DatabaseStore):
+    def __init__(self, name, journal):
+        super().__init__()
+        self.name = name
+        self.journal = journal
+
+    def __getitem__(self, col_name):
+        try:
+            return self._collections[col_name]
+        except KeyError:
+            col = JournalledCollectionStore(col_name, self.name, self.journal)
+            self._collections[col_name] = col
+            return col
+
+    def rename(self, name, new_name):
+        raise NotImplementedError("renaming collections is not supported by the embedded store")
+
+
+class EmbeddedServerStore(ServerStore):
+    """All databases of one journal file, loaded into memory."""
+
+    def __init__(self, path):
+        super().__init__()
+        install_update_recording()
+        self.journal = Journal(path)
+        self.refresh()
+
+    def __getitem__(self, db_name):
+        try:
+            return self._databases[db_name]
+        except KeyError:
+            db = self._databases[db_name] = JournalledDatabaseStore(db_name, self.journal)
+            return db
+
+    def refresh(self):
+        """Apply what other processes wrote since we last looked. Cheap when nothing changed."""
+        journal = self.journal
+        with journal.lock:
+            if not journal.changed_elsewhere():
+                return
+            colls, docs, top = journal.rows_since(journal.seen_seq)
+            for db, coll, indexes, _seq in colls:
+                self[db][coll].load_indexes(pickle.loads(indexes))
+            for db, coll, key, body, _seq in docs:
+                self[db][coll].load(pickle.loads(key), body)
+            journal.seen_seq = top
+
+
+def client_class(store):
+    """A mongomock client class whose instances all share `store` (mongoengine builds them)."""
+
+    class EmbeddedMongoClient(mongomock.MongoClient):
+        def __init__(self, *args, **kwargs):
+            kwargs["_store"] = store
+            super().__init__(*args, **kwargs)
+
+    return EmbeddedMongoClient
+
+
+# --- recording in-place updates -------------------------------------------------------------
+
+_original_update = mongomock_collection.Collection._update
+_original_iter_documents = mongomock_collection.Collection._iter_documents
+
+
+def install_update_recording():
+    """Wrap mongomock's update path once per process; harmless for plain mongomock stores."""
+    mongomock_collection.Collection._update = _recording_update
+    mongomock_collection.Collection._iter_documents = _recording_iter_documents
+
+
+def _recording_update(self, *args, **kwargs):
+    if not isinstance(self._store, JournalledCollectionStore):
+        return _original_update(self, *args, **kwargs)
+    outer = getattr(_recording, "keys", None)
+    _recording.keys = keys = collections.OrderedDict()
+    try:
+        return _original_update(self, *args, **kwargs)
+    finally:
+        _recording.keys = outer
+        # Written even when the update raised: mongomock rolls back in place, and then the
+        # rows we write are simply the unchanged documents.
+        self._store.persist(list(keys))
+
+
+def _recording_iter_documents(self, filter):
+    documents = _original_iter_documents(self, filter)
+    keys = getattr(_recording, "keys", None)
+    if keys is None or not isinstance(self._store, JournalledCollectionStore):
+        return documents
+    return _record_keys(documents, keys)
+
+
+def _record_keys(documents, keys):
+    for document in documents:
+        keys[document["_id"]] = True
+        yield document

@@ -1,0 +1,24 @@
+"""mongoengine documents, one module per collection family."""
+
+from app.models.business import Business, Location
+from app.models.business_settings import BusinessSettings, ChannelSettings
+from app.models.category import Category
+from app.models.member import MEMBER_ROLES, PERMISSIONS, BusinessMember, MemberRole, Permissions
+from app.models.push_token import PushPreferences, PushToken
+from app.models.sms import SmsCode, SmsMessage
+from app.models.subscription import Subscription
+from app.models.token import RefreshToken, RevokedToken
+from app.models.user import PLATFORM_ROLES, User
+
+# Every collection, for migrations that create indexes.
+ALL_DOCUMENTS = (
+    User, Business, Category, BusinessMember, MemberRole, SmsCode, SmsMessage,
+    BusinessSettings, PushToken, Subscription, RefreshToken, RevokedToken,
+)
+
+__all__ = [
+    "ALL_DOCUMENTS", "MEMBER_ROLES", "PERMISSIONS", "PLATFORM_ROLES", "Business",
+    "BusinessMember", "BusinessSettings", "Category", "ChannelSettings", "Location",
+    "MemberRole", "Permissions", "PushPreferences", "PushToken", "RefreshToken",
+    "RevokedToken", "SmsCode", "SmsMessage", "Subscription", "User",
+]

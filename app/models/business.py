@@ -1,0 +1,50 @@
+from mongoengine import (
+    BooleanField,
+    DateTimeField,
+    EmbeddedDocument,
+    EmbeddedDocumentField,
+    IntField,
+    ListField,
+    PointField,
+    StringField,
+)
+
+from app.models.base import TimestampedDocument, id_field
+
+
+class Location(EmbeddedDocument):
+    address = StringField(max_length=300)
+    point = PointField(auto_index=False)  # GeoJSON [lng, lat]
+
+
+class Business(TimestampedDocument):
+    id = id_field("biz")
+    owner_id = StringField(db_field="ownerId", required=True)
+    name = StringField(required=True, max_length=120)
+    description = StringField(max_length=2000, default="")
+    logo = StringField()  # storage key
+    slug = StringField(required=True)  # lower case
+    previous_slugs = ListField(StringField(), db_field="previousSlugs")  # still redirect here
+    category_ids = ListField(StringField(), db_field="categoryIds")
+    location = EmbeddedDocumentField(Location)
+    qr_code = StringField(db_field="qrCode")  # short permanent code behind /q/<code>
+    is_public = BooleanField(db_field="isPublic", default=True)
+    is_active = BooleanField(db_field="isActive", default=True)
+    blocked = BooleanField(default=False)
+    blocked_reason = StringField(db_field="blockedReason")
+    subscriber_count = IntField(db_field="subscriberCount", default=0)
+    mms3_bot_id = StringField(db_field="mms3BotId")
+    mms3_channel_dialog_id = StringField(db_field="mms3ChannelDialogId")
+    deleted_at = DateTimeField(db_field="deletedAt")
+
+    meta = {
+        "collection": "businesses",
+        "indexes": [
+            {"fields": ["slug"], "unique": True},
+            {"fields": ["previous_slugs"]},
+            {"fields": ["qr_code"], "unique": True, "sparse": True},
+            {"fields": ["owner_id", "deleted_at"]},
+            {"fields": ["category_ids"]},
+            {"fields": [("location.point", "2dsphere")]},
+        ],
+    }

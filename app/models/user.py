@@ -1,0 +1,25 @@
+from mongoengine import BooleanField, DateTimeField, ListField, StringField
+
+from app.models.base import TimestampedDocument, id_field
+
+PLATFORM_ROLES = ("superadmin", "moderator", "support")
+
+
+class User(TimestampedDocument):
+    id = id_field("usr")
+    phone = StringField(required=True)  # E.164, immutable
+    name = StringField(max_length=64)
+    avatar = StringField(db_field="avatar")  # storage key of an uploaded avatar
+    last_login_at = DateTimeField(db_field="lastLoginAt")
+    is_active = BooleanField(db_field="isActive", default=True)
+    is_blocked = BooleanField(db_field="isBlocked", default=False)
+    blocked_reason = StringField(db_field="blockedReason")
+    platform_roles = ListField(StringField(choices=PLATFORM_ROLES), db_field="platformRoles")
+
+    meta = {
+        "collection": "users",
+        "indexes": [
+            {"fields": ["phone"], "unique": True},
+            {"fields": ["platform_roles"]},
+        ],
+    }

@@ -1,0 +1,105 @@
+"""Demo data for `flask seed-demo`: people, businesses in several categories with
+coordinates, their teams and some subscriptions. Running it twice changes nothing."""
+
+import random
+
+from slugify import slugify
+
+from app.models import (
+    Business,
+    BusinessMember,
+    BusinessSettings,
+    Category,
+    Location,
+    Subscription,
+    User,
+)
+from app.services import users
+
+PEOPLE = [
+    ("+79990000001", "Анна Смирнова"), ("+79990000002", "Иван Петров"),
+    ("+79990000003", "Мария Козлова"), ("+79990000004", "Олег Новиков"),
+    ("+79990000005", "Екатерина Волкова"), ("+79990000006", None),
+]
+
+# name, category slugs, address, lat, lng, owner index, description
+BUSINESSES = [
+    ("Кофейня на Арбате", ["coffee"], "Москва, ул. Арбат, 10", 55.7517, 37.5975, 0,
+     "Кофе, десерты и завтраки весь день."),
+    ("Пекарня «Колосок»", ["bakeries", "cafes"], "Москва, Тверская ул., 7", 55.7601, 37.6085, 0,
+     "Свежий хлеб каждое утро."),
+    ("Барбершоп Бритва", ["barbershops"], "Санкт-Петербург, Невский пр., 28", 59.9356, 30.3260,
+     1, "Стрижки и бритьё опасной бритвой."),
+    ("Цветочная лавка", ["flowers"], "Санкт-Петербург, ул. Рубинштейна, 5", 59.9298, 30.3458,
+     2, "Букеты с доставкой за час."),
+    ("Фитнес-клуб Пульс", ["fitness"], "Москва, Ленинский пр., 30", 55.7076, 37.5850, 3,
+     "Тренажёрный зал, бассейн и групповые занятия."),
+    ("Автосервис Гараж", ["car-service", "repair"], "Казань, ул. Баумана, 15", 55.7887, 49.1221,
+     3, "Ремонт и обслуживание любых автомобилей."),
+    ("Школа английского Hello", ["courses", "tutors"], "Новосибирск, Красный пр., 22",
+     55.0302, 82.9204, 4, "Английский для детей и взрослых."),
+    ("Ресторан Байкал", ["restaurants"], "Иркутск, ул. Карла Маркса, 13", 52.2855, 104.2890, 4,
+     "Сибирская кухня и рыба из Байкала."),
+]
+
+
+def _unique_slug(name):
+    base = slugify(name, max_length=40, word_boundary=True) or "business"
+    slug, n = base, 2
+    while Business.objects(slug=slug).first() is not None:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def create_business(owner, name, category_ids, address, lat, lng, description=""):
+    business = Business(owner_id=owner.id, name=name, description=description,
+                        slug=_unique_slug(name), category_ids=category_ids,
+                        location=Location(address=address, point=[lng, lat])).save()
+    BusinessMember(business_id=business.id, user_id=owner.id, role="owner",
+                   invited_by=owner.id, joined_at=business.created_at).save()
+    BusinessSettings(business_id=business.id,
+                     greeting=f"Здравствуйте! Это {name}. Чем можем помочь?").save()
+    return business
+
+
+def seed(extra_businesses=0, echo=print):
+    people = [users.ensure_user(phone, name) for phone, name in PEOPLE]
+    categories = {category.slug: category.id for category in Category.objects}
+    if not categories:
+        raise RuntimeError("no categories: run `flask migrate` first")
+    created = 0
+    for name, slugs, address, lat, lng, owner, description in BUSINESSES:
+        if Business.objects(name=name, owner_id=people[owner].id).first() is None:
+            create_business(people[owner], name, [categories[s] for s in slugs if s in categories],
+                            address, lat, lng, description)
+            created += 1
+    demo = list(Business.objects(owner_id__in=[p.id for p in people]).order_by("created_at"))
+    # A team: Иван operates the coffee shop, Мария watches it.
+    coffee = demo[0]
+    for person, role in ((people[1], "operator"), (people[2], "viewer")):
+        if BusinessMember.objects(business_id=coffee.id, user_id=person.id).first() is None:
+            BusinessMember(business_id=coffee.id, user_id=person.id, role=role,
+                           invited_by=people[0].id, joined_at=coffee.created_at).save()
+    for person in people[1:]:
+        for business in demo[:3]:
+            if Subscription.objects(user_id=person.id, business_id=business.id).first() is None:
+                Subscription(user_id=person.id, business_id=business.id).save()
+                Business.objects(id=business.id).update_one(inc__subscriber_count=1)
+    created += _bulk(extra_businesses, people, list(categories.values()))
+    echo(f"demo: {len(people)} people, {created} new businesses, "
+         f"{User.objects.count()} users and {Business.objects.count()} businesses in all")
+    return created
+
+
+def _bulk(count, people, category_ids):
+    """Many businesses scattered around Moscow, for benchmarks."""
+    rng = random.Random(42)
+    words = ["Кафе", "Салон", "Магазин", "Студия", "Мастерская", "Ателье", "Клуб", "Лавка"]
+    names = ["Север", "Берёзка", "Огонёк", "Радуга", "Уют", "Восход", "Лето", "Маяк"]
+    have = Business.objects(name__startswith="Демо ").count()
+    for i in range(have, count):
+        name = f"Демо {rng.choice(words)} {rng.choice(names)} {i}"
+        create_business(people[i % len(people)], name, rng.sample(category_ids, 2),
+                        f"Москва, дом {i}", 55.75 + rng.uniform(-0.2, 0.2),
+                        37.62 + rng.uniform(-0.3, 0.3), f"{name}: описание для каталога.")
+    return max(0, count - have)

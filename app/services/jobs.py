@@ -1,0 +1,11 @@
+"""The one place services enqueue background work, by task name (so app/ never imports tasks/)."""
+
+from flask import current_app
+
+SEND_SMS = "sms.send"
+
+
+def enqueue(task_name, *args):
+    celery_app = current_app.extensions["celery"]
+    # apply_async on the registered task (not send_task) so that eager mode runs it inline.
+    celery_app.tasks[task_name].apply_async(args=args)

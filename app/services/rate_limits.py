@@ -1,0 +1,18 @@
+"""Rate limits keyed by something other than the route (a phone, a session), on the same
+storage as Flask-Limiter: in-process memory when embedded, Redis when configured."""
+
+import time
+
+from limits import parse
+
+from app.errors import RateLimited
+from app.extensions import limiter
+
+
+def hit(limit, scope, identifier, message):
+    """Count one hit of `limit` (e.g. "5/hour") for `identifier`; refuse once it is spent."""
+    item = parse(limit)
+    strategy = limiter.limiter
+    if not strategy.hit(item, scope, identifier):
+        reset_at, _remaining = strategy.get_window_stats(item, scope, identifier)
+        raise RateLimited(message, retry_after=reset_at - time.time())

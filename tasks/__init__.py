@@ -1,0 +1,40 @@
+"""The Celery app: eager when no broker is configured, otherwise over RabbitMQ.
+
+`celery -A wsgi:celery worker` starts a worker on the same app factory.
+"""
+
+from celery import Celery, Task
+
+
+def celery_init_app(app):
+    class FlaskTask(Task):
+        def __call__(self, *args, **kwargs):
+            with app.app_context():
+                from app.db import refresh
+
+                refresh(app)  # see writes made by the web process (embedded store)
+                return self.run(*args, **kwargs)
+
+    broker = app.config["CELERY_BROKER_URL"]
+    queue = app.config["CELERY_TASK_QUEUE"]
+    celery_app = Celery(app.name, task_cls=FlaskTask)
+    celery_app.conf.update(
+        broker_url=broker or "memory://",
+        task_always_eager=not broker,
+        task_eager_propagates=app.config.get("TESTING", False),
+        task_ignore_result=True,
+        task_default_queue=queue,
+        task_acks_late=True,  # a worker that dies mid-task leaves the task for another
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        broker_connection_retry_on_startup=True,
+        broker_connection_timeout=4,
+        broker_connection_max_retries=3,
+        task_publish_retry_policy={"max_retries": 3, "interval_start": 0.2, "interval_step": 0.5},
+    )
+    celery_app.set_default()
+    app.extensions["celery"] = celery_app
+
+    from tasks import sms  # noqa: F401  (registers the tasks)
+
+    return celery_app
