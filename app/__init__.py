@@ -37,7 +37,7 @@ def create_app(overrides=None):
         JWT_ACCESS_TOKEN_EXPIRES=timedelta(minutes=app.config["JWT_ACCESS_TOKEN_MINUTES"]),
         JWT_REFRESH_TOKEN_EXPIRES=timedelta(days=app.config["JWT_REFRESH_TOKEN_DAYS"]),
         RATELIMIT_STORAGE_URI=app.config["REDIS_URL"] or "memory://",
-        RATELIMIT_HEADERS_ENABLED=True,
+        RATELIMIT_HEADERS_ENABLED=False,  # our 429 handlers set Retry-After themselves
         RATELIMIT_KEY_PREFIX="bank",
         BABEL_TRANSLATION_DIRECTORIES=str(ROOT / "app" / "translations"),
         JSON_SORT_KEYS=False,

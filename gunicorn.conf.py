@@ -1,0 +1,20 @@
+"""gunicorn settings, from the environment.
+
+The embedded store lives in the process's memory, so embedded mode runs one worker with
+threads; with MONGODB_URI set, several worker processes share the real database.
+"""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("BIND", "127.0.0.1:5000")
+_embedded = not os.environ.get("MONGODB_URI")
+workers = int(os.environ.get("GUNICORN_WORKERS", 1 if _embedded else multiprocessing.cpu_count() * 2 + 1))
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", 8))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
+graceful_timeout = 20
+keepalive = 5
+accesslog = None  # the app writes one JSON line per request itself
+errorlog = "-"
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

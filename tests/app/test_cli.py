@@ -1,0 +1,60 @@
+"""The flask commands: migrate, create-admin, seed-demo."""
+
+from app.models import Business, BusinessMember, Category, MemberRole, SmsCode, User
+
+
+def test_migrate_creates_roles_categories_and_indexes(app, runner):
+    result = runner.invoke(args=["migrate"])
+    assert result.exit_code == 0 and "nothing to migrate" in result.output
+    with app.app_context():
+        roles = {role.id: role.permissions for role in MemberRole.objects}
+        assert set(roles) == {"owner", "manager", "operator", "viewer"}
+        assert roles["owner"].can_manage_settings and roles["owner"].can_manage_members
+        assert roles["manager"].can_manage_members and not roles["manager"].can_manage_settings
+        assert roles["operator"].can_reply and not roles["operator"].can_publish_channel
+        assert not any(roles["viewer"].to_mongo().to_dict().values())
+        food = Category.objects.get(slug="food")
+        assert Category.objects(parent_id=food.id).count() >= 3
+        indexes = User._get_collection().index_information()
+        assert any(info.get("unique") and info["key"] == [("phone", 1)]
+                   for info in indexes.values())
+        ttl = [i for i in SmsCode._get_collection().index_information().values()
+               if "expireAfterSeconds" in i]
+        assert ttl and ttl[0]["key"] == [("expiresAt", 1)]
+        geo = Business._get_collection().index_information()
+        assert any(info["key"] == [("location.point", "2dsphere")] for info in geo.values())
+
+
+def test_create_admin_makes_a_superadmin(app, runner):
+    result = runner.invoke(args=["create-admin", "--phone", "8 912 345-67-89"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert User.objects.get(phone="+79123456789").platform_roles == ["superadmin"]
+    again = runner.invoke(args=["create-admin", "--phone", "+79123456789"])
+    assert again.exit_code == 0
+    with app.app_context():
+        assert User.objects(phone="+79123456789").count() == 1
+
+
+def test_create_admin_refuses_a_bad_phone(app, runner):
+    result = runner.invoke(args=["create-admin", "--phone", "12345"])
+    assert result.exit_code != 0
+    with app.app_context():
+        assert User.objects.count() == 0
+
+
+def test_seed_demo_fills_a_demo_once(app, runner):
+    first = runner.invoke(args=["seed-demo"])
+    assert first.exit_code == 0, first.output
+    with app.app_context():
+        businesses = list(Business.objects)
+        assert len(businesses) >= 6
+        assert len({tuple(b.category_ids) for b in businesses}) >= 4
+        assert all(b.location and b.location.point for b in businesses)
+        assert BusinessMember.objects(role="operator").count() >= 1
+        assert all(BusinessMember.objects(business_id=b.id, role="owner").count() == 1
+                   for b in businesses)
+        counts = (User.objects.count(), Business.objects.count())
+    runner.invoke(args=["seed-demo"])
+    with app.app_context():
+        assert (User.objects.count(), Business.objects.count()) == counts

@@ -1,0 +1,104 @@
+"""The embedded store keeps data across restarts and between processes on the same file."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import mongoengine
+import pytest
+from pymongo import ReturnDocument
+from pymongo.errors import DuplicateKeyError
+
+from app import migrate
+from app.embedded_store import EmbeddedServerStore, client_class
+from app.models import User
+from tests.conftest import build_app, settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+pytestmark = pytest.mark.skipif(bool(os.environ.get("MONGODB_URI")),
+                                reason="tests of the embedded store itself; MONGODB_URI is set")
+
+
+def reopen(path):
+    """A new process's view of the file: a fresh store loaded from disk."""
+    return client_class(EmbeddedServerStore(path))()["bank"]["things"]
+
+
+def test_a_user_survives_a_restart(tmp_path, auth, make_app):
+    app = make_app()
+    client = app.test_client()
+    auth.client = client
+    tokens = auth.sign_in("+79161234567")
+    client.put(f"/api/users/{tokens['user']['id']}", json={"name": "Анна"},
+               headers=auth.bearer(tokens["accessToken"]))
+    mongoengine.disconnect()
+
+    restarted = build_app(tmp_path)  # same settings, same file, new process state
+    with restarted.app_context():
+        user = User.objects.get(phone="+79161234567")
+        assert user.name == "Анна" and user.id == tokens["user"]["id"]
+    # The tokens issued before the restart still work: the secrets are kept too.
+    me = restarted.test_client().get("/api/me", headers=auth.bearer(tokens["accessToken"]))
+    assert me.status_code == 200
+
+
+def test_every_write_path_is_journalled(tmp_path):
+    path = tmp_path / "s.sqlite3"
+    things = client_class(EmbeddedServerStore(path))()["bank"]["things"]
+    things.create_index("key", unique=True)
+    things.insert_many([{"_id": i, "key": f"k{i}", "n": 0} for i in range(6)])
+    things.update_one({"_id": 0}, {"$inc": {"n": 5}})
+    things.update_many({"_id": {"$in": [1, 2]}}, {"$set": {"n": 7}})
+    things.replace_one({"_id": 3}, {"key": "k3", "n": 3})
+    things.update_one({"_id": 99}, {"$set": {"key": "k99"}}, upsert=True)
+    things.find_one_and_update({"_id": 4}, {"$push": {"tags": "x"}},
+                               return_document=ReturnDocument.AFTER)
+    things.delete_one({"_id": 5})
+
+    again = reopen(path)
+    assert {d["_id"]: d.get("n") for d in again.find()} == {0: 5, 1: 7, 2: 7, 3: 3, 4: 0, 99: None}
+    assert again.find_one({"_id": 4})["tags"] == ["x"]
+    # The unique index came back too.
+    with pytest.raises(DuplicateKeyError):
+        again.insert_one({"key": "k1"})
+
+
+def test_a_failed_unique_update_is_rolled_back_on_disk_too(tmp_path):
+    path = tmp_path / "s.sqlite3"
+    things = client_class(EmbeddedServerStore(path))()["bank"]["things"]
+    things.create_index("key", unique=True)
+    things.insert_many([{"_id": 1, "key": "a"}, {"_id": 2, "key": "b"}])
+    with pytest.raises(DuplicateKeyError):
+        things.update_one({"_id": 2}, {"$set": {"key": "a"}})
+    assert reopen(path).find_one({"_id": 2})["key"] == "b"
+
+
+def test_dropping_a_collection_is_journalled(tmp_path):
+    path = tmp_path / "s.sqlite3"
+    things = client_class(EmbeddedServerStore(path))()["bank"]["things"]
+    things.insert_one({"_id": 1})
+    things.drop()
+    assert list(reopen(path).find()) == []
+
+
+def test_writes_from_another_process_are_seen_after_refresh(tmp_path):
+    app = build_app(tmp_path)
+    env = {**os.environ, **settings(tmp_path), "FLASK_APP": "wsgi"}
+    result = subprocess.run(
+        [sys.executable, "-m", "flask", "create-admin", "--phone", "8 912 345-67-89"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    with app.test_request_context():
+        app.extensions["embedded_store"].refresh()
+        admin = User.objects.get(phone="+79123456789")
+        assert admin.platform_roles == ["superadmin"]
+
+
+def test_migrations_are_recorded_once(tmp_path):
+    app = build_app(tmp_path)
+    with app.app_context():
+        assert migrate.pending() == []
+        assert migrate.run(echo=lambda _l: None) == []

@@ -1,0 +1,115 @@
+"""Access and refresh tokens: rotation, reuse detection, logout, blocked users."""
+
+from app.models import User
+
+PHONE = "+79161234567"
+
+
+def test_me_needs_a_token(client):
+    response = client.get("/api/me")
+    assert response.status_code == 401
+    assert response.get_json()["error"]["code"] == "unauthorized"
+
+
+def test_garbage_token_is_401(client, auth):
+    response = client.get("/api/me", headers=auth.bearer("not.a.jwt"))
+    assert response.status_code == 401
+
+
+def test_refresh_rotates_and_the_new_pair_works(client, auth):
+    first = auth.sign_in(PHONE)
+    response = client.post("/api/auth/refresh", headers=auth.bearer(first["refreshToken"]))
+    assert response.status_code == 200
+    second = response.get_json()["data"]
+    assert second["refreshToken"] != first["refreshToken"]
+    assert client.get("/api/me", headers=auth.bearer(second["accessToken"])).status_code == 200
+    again = client.post("/api/auth/refresh", headers=auth.bearer(second["refreshToken"]))
+    assert again.status_code == 200
+
+
+def test_an_access_token_cannot_refresh(client, auth):
+    tokens = auth.sign_in(PHONE)
+    response = client.post("/api/auth/refresh", headers=auth.bearer(tokens["accessToken"]))
+    assert response.status_code == 401
+
+
+def test_a_refresh_token_cannot_read_me(client, auth):
+    tokens = auth.sign_in(PHONE)
+    assert client.get("/api/me", headers=auth.bearer(tokens["refreshToken"])).status_code == 401
+
+
+def test_reusing_an_old_refresh_token_revokes_the_whole_family(client, auth):
+    first = auth.sign_in(PHONE)
+    second = client.post("/api/auth/refresh",
+                         headers=auth.bearer(first["refreshToken"])).get_json()["data"]
+    reuse = client.post("/api/auth/refresh", headers=auth.bearer(first["refreshToken"]))
+    assert reuse.status_code == 401
+    assert reuse.get_json()["error"]["code"] == "token_reused"
+    # Everything issued in that family is dead now, the thief's and the owner's alike.
+    assert client.post("/api/auth/refresh",
+                       headers=auth.bearer(second["refreshToken"])).status_code == 401
+    assert client.get("/api/me", headers=auth.bearer(second["accessToken"])).status_code == 401
+    assert client.get("/api/me", headers=auth.bearer(first["accessToken"])).status_code == 401
+
+
+def test_other_sessions_survive_a_reuse_in_one_family(client, auth):
+    phone_session = auth.sign_in(PHONE)
+    laptop = auth.sign_in(PHONE)
+    client.post("/api/auth/refresh", headers=auth.bearer(phone_session["refreshToken"]))
+    client.post("/api/auth/refresh", headers=auth.bearer(phone_session["refreshToken"]))
+    assert client.get("/api/me", headers=auth.bearer(laptop["accessToken"])).status_code == 200
+
+
+def test_logout_revokes_access_and_refresh_tokens(client, auth):
+    tokens = auth.sign_in(PHONE)
+    response = client.post("/api/auth/logout", headers=auth.bearer(tokens["accessToken"]),
+                           json={"refreshToken": tokens["refreshToken"]})
+    assert response.status_code == 200
+    me = client.get("/api/me", headers=auth.bearer(tokens["accessToken"]))
+    assert me.status_code == 401
+    assert me.get_json()["error"]["code"] == "token_revoked"
+    refresh = client.post("/api/auth/refresh", headers=auth.bearer(tokens["refreshToken"]))
+    assert refresh.status_code == 401
+
+
+def test_logout_without_body_revokes_the_access_token_only(client, auth):
+    tokens = auth.sign_in(PHONE)
+    assert client.post("/api/auth/logout",
+                       headers=auth.bearer(tokens["accessToken"])).status_code == 200
+    assert client.get("/api/me", headers=auth.bearer(tokens["accessToken"])).status_code == 401
+    assert client.post("/api/auth/refresh",
+                       headers=auth.bearer(tokens["refreshToken"])).status_code == 200
+
+
+def test_logout_refuses_someone_elses_refresh_token(client, auth):
+    mine = auth.sign_in(PHONE)
+    theirs = auth.sign_in("+79167654321")
+    response = client.post("/api/auth/logout", headers=auth.bearer(mine["accessToken"]),
+                           json={"refreshToken": theirs["refreshToken"]})
+    assert response.status_code == 422
+    assert client.post("/api/auth/refresh",
+                       headers=auth.bearer(theirs["refreshToken"])).status_code == 200
+
+
+def test_blocking_a_user_stops_their_tokens_at_once(app, client, auth):
+    tokens = auth.sign_in(PHONE)
+    with app.app_context():
+        User.objects(phone=PHONE).update_one(set__is_blocked=True)
+    response = client.get("/api/me", headers=auth.bearer(tokens["accessToken"]))
+    assert response.status_code == 403
+    assert response.get_json()["error"]["code"] == "user_blocked"
+
+
+def test_revocation_uses_redis_when_configured(make_app, sms):
+    import redis
+
+    app = make_app(REDIS_URL="redis://127.0.0.1:6379/15")
+    client = app.test_client()
+    from tests.conftest import AuthActions
+
+    auth = AuthActions(client, sms)
+    tokens = auth.sign_in(PHONE)
+    client.post("/api/auth/logout", headers=auth.bearer(tokens["accessToken"]))
+    keys = redis.Redis.from_url("redis://127.0.0.1:6379/15").keys("bank:revoked:jti:*")
+    assert keys, "the revoked token should be in Redis"
+    assert client.get("/api/me", headers=auth.bearer(tokens["accessToken"])).status_code == 401
