@@ -9,7 +9,8 @@ import os
 
 bind = os.environ.get("BIND", "127.0.0.1:5000")
 _embedded = not os.environ.get("MONGODB_URI")
-workers = int(os.environ.get("GUNICORN_WORKERS", 1 if _embedded else multiprocessing.cpu_count() * 2 + 1))
+_default_workers = 1 if _embedded else multiprocessing.cpu_count() * 2 + 1
+workers = int(os.environ.get("GUNICORN_WORKERS", _default_workers))
 worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", 8))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))

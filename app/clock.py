@@ -1,6 +1,6 @@
 """The one source of "now", so tests can move time; and the API's timestamp format."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 _offset = timedelta(0)
 _frozen = None
@@ -10,7 +10,7 @@ def now():
     """Current UTC time as a naive datetime (the way MongoDB stores and returns it)."""
     if _frozen is not None:
         return _frozen
-    return datetime.now(timezone.utc).replace(tzinfo=None) + _offset
+    return datetime.now(UTC).replace(tzinfo=None) + _offset
 
 
 def freeze(at=None):
@@ -40,10 +40,10 @@ def isoformat(value):
     if value is None:
         return None
     if value.tzinfo is not None:
-        value = value.astimezone(timezone.utc).replace(tzinfo=None)
+        value = value.astimezone(UTC).replace(tzinfo=None)
     return value.isoformat(timespec="milliseconds") + "Z"
 
 
 def epoch():
     """Seconds since the epoch, by the same clock as now()."""
-    return now().replace(tzinfo=timezone.utc).timestamp()
+    return now().replace(tzinfo=UTC).timestamp()

@@ -118,7 +118,8 @@ def load_config(environ, instance_path):
         "SMS_HTTP_URL": env_str(environ, "SMS_HTTP_URL"),
         "SMS_HTTP_TOKEN": env_str(environ, "SMS_HTTP_TOKEN"),
         "SMS_HTTP_SENDER": env_str(environ, "SMS_HTTP_SENDER", "Bank"),
-        "SMS_HTTP_TIMEOUT_SECONDS": float(env_int(environ, "SMS_HTTP_TIMEOUT_SECONDS", 10, minimum=1)),
+        "SMS_HTTP_TIMEOUT_SECONDS": float(
+            env_int(environ, "SMS_HTTP_TIMEOUT_SECONDS", 10, minimum=1)),
         "SMS_HTTP_RETRIES": env_int(environ, "SMS_HTTP_RETRIES", 3, minimum=0),
         # Files.
         "UPLOADS_PATH": env_str(environ, "UPLOADS_PATH", str(Path(instance_path) / "uploads")),

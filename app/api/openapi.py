@@ -6,7 +6,6 @@ import re
 from flask import Blueprint, current_app, render_template_string, send_from_directory, url_for
 from swagger_ui_bundle import swagger_ui_path
 
-
 bp = Blueprint("openapi", __name__)
 
 _ERROR = {"$ref": "#/components/schemas/Error"}

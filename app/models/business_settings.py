@@ -20,7 +20,8 @@ class BusinessSettings(TimestampedDocument):
     business_id = StringField(db_field="businessId", required=True)
     auto_reply_enabled = BooleanField(db_field="autoReplyEnabled", default=False)
     auto_reply_message = StringField(db_field="autoReplyMessage", max_length=1000)
-    invite_owner_on_keywords = ListField(StringField(max_length=64), db_field="inviteOwnerOnKeywords")
+    invite_owner_on_keywords = ListField(StringField(max_length=64),
+                                         db_field="inviteOwnerOnKeywords")
     channel_settings = EmbeddedDocumentField(ChannelSettings, db_field="channelSettings",
                                              default=ChannelSettings)
     greeting = StringField(max_length=1000)

@@ -10,7 +10,8 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
-from flask_babel import gettext, lazy_gettext as _
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _
 
 from app import clock
 from app.errors import AppError, RateLimited

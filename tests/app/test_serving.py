@@ -7,12 +7,16 @@ import socket
 import subprocess
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 import pytest
 import requests
 
 from tests.conftest import settings
+
+# Every call in the walk-through has a timeout, so a hung server fails the test.
+get, post, put = (partial(requests.request, verb, timeout=10) for verb in ("GET", "POST", "PUT"))
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -75,31 +79,31 @@ def server(tmp_path):
 
 def test_sign_in_walk_through_and_restart(server):
     base, phone = server.base, "+79123456789"
-    sent = requests.post(f"{base}/api/auth/send-code", json={"phone": "8 912 345-67-89"})
+    sent = post(f"{base}/api/auth/send-code", json={"phone": "8 912 345-67-89"})
     assert sent.status_code == 200 and sent.json()["data"]["phone"] == phone
-    verified = requests.post(f"{base}/api/auth/verify-code",
+    verified = post(f"{base}/api/auth/verify-code",
                              json={"phone": phone, "code": server.code_for(phone)})
     assert verified.status_code == 200
     tokens = verified.json()["data"]
     bearer = {"Authorization": f"Bearer {tokens['accessToken']}"}
 
-    me = requests.get(f"{base}/api/me", headers=bearer).json()["data"]
-    renamed = requests.put(f"{base}/api/users/{me['id']}", json={"name": "Анна"}, headers=bearer)
+    me = get(f"{base}/api/me", headers=bearer).json()["data"]
+    renamed = put(f"{base}/api/users/{me['id']}", json={"name": "Анна"}, headers=bearer)
     assert renamed.json()["data"]["name"] == "Анна"
 
-    refreshed = requests.post(f"{base}/api/auth/refresh",
+    refreshed = post(f"{base}/api/auth/refresh",
                               headers={"Authorization": f"Bearer {tokens['refreshToken']}"})
     assert refreshed.status_code == 200
     fresh = refreshed.json()["data"]
     fresh_bearer = {"Authorization": f"Bearer {fresh['accessToken']}"}
-    out = requests.post(f"{base}/api/auth/logout", headers=fresh_bearer,
+    out = post(f"{base}/api/auth/logout", headers=fresh_bearer,
                         json={"refreshToken": fresh["refreshToken"]})
     assert out.status_code == 200
-    assert requests.get(f"{base}/api/me", headers=fresh_bearer).status_code == 401
-    assert requests.post(f"{base}/api/auth/refresh", headers={
+    assert get(f"{base}/api/me", headers=fresh_bearer).status_code == 401
+    assert post(f"{base}/api/auth/refresh", headers={
         "Authorization": f"Bearer {fresh['refreshToken']}"}).status_code == 401
 
     server.stop()
     server.start()
-    profile = requests.get(f"{base}/api/users/{me['id']}")
+    profile = get(f"{base}/api/users/{me['id']}")
     assert profile.status_code == 200 and profile.json()["data"]["name"] == "Анна"
