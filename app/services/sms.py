@@ -10,6 +10,7 @@ import logging
 import requests
 from flask import current_app
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import ReadTimeoutError
 from urllib3.util.retry import Retry
 
 from app import clock
@@ -43,7 +44,9 @@ class HttpProvider:
         self.session = requests.Session()
         if token:
             self.session.headers["Authorization"] = f"Bearer {token}"
-        retry = Retry(total=retries, connect=retries, read=retries, status=retries,
+        # No retry after a read timeout: the gateway may have taken the SMS already, and a
+        # second POST would send it twice. Refused connections and 5xx answers are safe to retry.
+        retry = Retry(total=retries, connect=retries, read=0, status=retries,
                       backoff_factor=0.5, status_forcelist=(500, 502, 503, 504),
                       allowed_methods=None, raise_on_status=False)
         self.session.mount("http://", HTTPAdapter(max_retries=retry))
@@ -56,7 +59,7 @@ class HttpProvider:
                 timeout=self.timeout,
             )
         except requests.RequestException as exc:
-            raise DeliveryError(f"gateway unreachable: {exc.__class__.__name__}") from exc
+            raise DeliveryError(f"gateway {_failure(exc)}") from exc
         if response.status_code >= 300:
             raise DeliveryError(f"gateway answered {response.status_code}")
         try:
@@ -64,6 +67,14 @@ class HttpProvider:
         except ValueError:
             body = {}
         return str(body.get("id") or body.get("messageId") or "") or None
+
+
+def _failure(exc):
+    """Say "timed out" or "unreachable": requests wraps both in ConnectionError after retries."""
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    if isinstance(exc, requests.Timeout) or isinstance(reason, TimeoutError | ReadTimeoutError):
+        return "timed out"
+    return f"unreachable: {exc.__class__.__name__}"
 
 
 def provider():

@@ -125,10 +125,12 @@ def sms_row(app):
         return SmsMessage.objects(phone=PHONE).first()
 
 
-def wait_until_sent(app, worker, deadline):
+def wait_while_queued(app, worker, deadline):
+    """The SMS log row once the worker has dealt with it (or the deadline passed, or it died)."""
     while True:
         row = sms_row(app)
-        if row.status != "queued" or time.monotonic() > deadline or worker.process.poll() is not None:
+        gone = worker.process.poll() is not None
+        if row.status != "queued" or gone or time.monotonic() > deadline:
             return row
         time.sleep(0.1)
 
@@ -146,7 +148,7 @@ def test_a_worker_delivers_the_sign_in_code_over_rabbitmq(broker_app, worker):
 
     worker.start()
     deadline = time.monotonic() + DEADLINE_SECONDS
-    row = wait_until_sent(broker_app, worker, deadline)
+    row = wait_while_queued(broker_app, worker, deadline)
 
     assert row.status == "sent", worker.output
     assert (row.provider, row.attempts, row.error) == ("console", 1, None)
