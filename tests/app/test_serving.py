@@ -16,7 +16,7 @@ import requests
 from tests.conftest import settings
 
 # Every call in the walk-through has a timeout, so a hung server fails the test.
-get, post, put = (partial(requests.request, verb, timeout=10) for verb in ("GET", "POST", "PUT"))
+get, post, put = (partial(requests.request, verb, timeout=30) for verb in ("GET", "POST", "PUT"))
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
