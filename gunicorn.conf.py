@@ -1,11 +1,16 @@
 """gunicorn settings, from the environment.
 
-The embedded store lives in the process's memory, so embedded mode runs one worker with
-threads; with MONGODB_URI set, several worker processes share the real database.
+The embedded store is loaded into each process's memory (and journalled to its file), so
+embedded mode runs one worker with threads; with MONGODB_URI set, several worker processes
+share the real database.
 """
 
 import multiprocessing
 import os
+
+from dotenv import load_dotenv
+
+load_dotenv(".env", override=False)  # the same settings the app reads
 
 bind = os.environ.get("BIND", "127.0.0.1:5000")
 _embedded = not os.environ.get("MONGODB_URI")

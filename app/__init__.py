@@ -1,6 +1,5 @@
 """The application factory."""
 
-import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -25,10 +24,8 @@ def create_app(overrides=None):
     """Build the app. `overrides` (a mapping of environment-style settings) wins over the
     environment; tests use it."""
     overrides = {key: str(value) for key, value in (overrides or {}).items()}
-    instance_path = overrides.get("INSTANCE_PATH") or os.environ.get("INSTANCE_PATH")
-    app = Flask(__name__, instance_path=instance_path or str(ROOT / "instance"))
-    environ = dict(load_dotenv_file(ROOT))
-    environ.update(overrides)
+    environ = {**load_dotenv_file(ROOT), **overrides}
+    app = Flask(__name__, instance_path=environ.get("INSTANCE_PATH") or str(ROOT / "instance"))
     app.config.update(load_config(environ, app.instance_path))
     app.config["TESTING"] = app.config["APP_ENV"] == "testing"
     app.config.update(
@@ -38,7 +35,7 @@ def create_app(overrides=None):
         JWT_REFRESH_TOKEN_EXPIRES=timedelta(days=app.config["JWT_REFRESH_TOKEN_DAYS"]),
         RATELIMIT_STORAGE_URI=app.config["REDIS_URL"] or "memory://",
         RATELIMIT_HEADERS_ENABLED=False,  # our 429 handlers set Retry-After themselves
-        RATELIMIT_KEY_PREFIX="bank",
+        RATELIMIT_KEY_PREFIX=app.config["REDIS_KEY_PREFIX"],
         BABEL_TRANSLATION_DIRECTORIES=str(ROOT / "app" / "translations"),
         JSON_SORT_KEYS=False,
     )

@@ -38,6 +38,19 @@ def env_int(environ, name, default, minimum=None):
     return value
 
 
+def env_float(environ, name, default, minimum=None):
+    raw = env_str(environ, name)
+    if raw is None:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from None
+    if minimum is not None and value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
 def env_bool(environ, name, default):
     raw = env_str(environ, name)
     if raw is None:
@@ -92,7 +105,8 @@ def load_config(environ, instance_path):
         "LANGUAGES": ["ru", "en"],
         # Database: a real MongoDB when MONGODB_URI is set, otherwise the embedded store.
         "MONGODB_URI": env_str(environ, "MONGODB_URI"),
-        "MONGODB_DB": env_str(environ, "MONGODB_DB", "bank"),
+        # The database name: this, else the one named in MONGODB_URI, else "bank".
+        "MONGODB_DB": env_str(environ, "MONGODB_DB"),
         "EMBEDDED_STORE_PATH": env_str(
             environ, "EMBEDDED_STORE_PATH", str(Path(instance_path) / "store.sqlite3")
         ),
@@ -101,6 +115,8 @@ def load_config(environ, instance_path):
         "CELERY_TASK_QUEUE": env_str(environ, "CELERY_TASK_QUEUE", "bank"),
         # Redis for rate limits and the token blocklist when set, otherwise in-process memory.
         "REDIS_URL": env_str(environ, "REDIS_URL"),
+        # Prefix of every key we keep in Redis (limits, revoked tokens): several apps can share one.
+        "REDIS_KEY_PREFIX": env_str(environ, "REDIS_KEY_PREFIX", "bank"),
         # mms3, for the readiness probe (and the messaging issue).
         "MMS3_API_URL": env_str(environ, "MMS3_API_URL"),
         # Tokens.
@@ -118,14 +134,16 @@ def load_config(environ, instance_path):
         "SMS_HTTP_URL": env_str(environ, "SMS_HTTP_URL"),
         "SMS_HTTP_TOKEN": env_str(environ, "SMS_HTTP_TOKEN"),
         "SMS_HTTP_SENDER": env_str(environ, "SMS_HTTP_SENDER", "Bank"),
-        "SMS_HTTP_TIMEOUT_SECONDS": float(
-            env_int(environ, "SMS_HTTP_TIMEOUT_SECONDS", 10, minimum=1)),
+        "SMS_HTTP_TIMEOUT_SECONDS": env_float(environ, "SMS_HTTP_TIMEOUT_SECONDS", 10.0,
+                                              minimum=0.1),
         "SMS_HTTP_RETRIES": env_int(environ, "SMS_HTTP_RETRIES", 3, minimum=0),
         # Files.
         "UPLOADS_PATH": env_str(environ, "UPLOADS_PATH", str(Path(instance_path) / "uploads")),
         "AVATAR_MAX_BYTES": env_int(environ, "AVATAR_MAX_BYTES", 5 * 1024 * 1024, minimum=1024),
         "AVATAR_MAX_SIDE": env_int(environ, "AVATAR_MAX_SIDE", 512, minimum=32),
     }
+    if config["BABEL_DEFAULT_LOCALE"] not in config["LANGUAGES"]:
+        raise ConfigError("DEFAULT_LOCALE must be one of " + ", ".join(config["LANGUAGES"]))
     if config["SMS_PROVIDER"] not in ("console", "http"):
         raise ConfigError("SMS_PROVIDER must be 'console' or 'http'")
     if config["SMS_PROVIDER"] == "http" and not config["SMS_HTTP_URL"]:

@@ -11,13 +11,13 @@ def init_db(app):
     mongoengine.disconnect()
     uri = app.config["MONGODB_URI"]
     if uri:
-        db_name = parse_uri(uri).get("database") or app.config["MONGODB_DB"]
+        db_name = app.config["MONGODB_DB"] or parse_uri(uri).get("database") or "bank"
         mongoengine.connect(db=db_name, host=uri, uuidRepresentation="standard", tz_aware=False)
         app.extensions["embedded_store"] = None
         return
     store = EmbeddedServerStore(app.config["EMBEDDED_STORE_PATH"])
     mongoengine.connect(
-        db=app.config["MONGODB_DB"],
+        db=app.config["MONGODB_DB"] or "bank",
         host="mongodb://embedded",
         mongo_client_class=client_class(store),
         uuidRepresentation="standard",

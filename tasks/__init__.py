@@ -4,11 +4,14 @@
 """
 
 from celery import Celery, Task
+from flask import has_app_context
 
 
 def celery_init_app(app):
     class FlaskTask(Task):
         def __call__(self, *args, **kwargs):
+            if has_app_context():  # eager: keep the caller's context (and its request id)
+                return self.run(*args, **kwargs)
             with app.app_context():
                 from app.db import refresh
 

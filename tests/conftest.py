@@ -53,7 +53,7 @@ def make_app(tmp_path):
     yield factory
     for app in built:
         if app.config["MONGODB_URI"]:
-            mongoengine.get_connection().drop_database(app.config["MONGODB_DB"])
+            mongoengine.get_connection().drop_database(app.config["MONGODB_DB"])  # per-test name
     mongoengine.disconnect()
     clock.reset()
 

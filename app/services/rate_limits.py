@@ -3,6 +3,7 @@ storage as Flask-Limiter: in-process memory when embedded, Redis when configured
 
 import time
 
+from flask import current_app
 from limits import parse
 
 from app.errors import RateLimited
@@ -13,6 +14,7 @@ def hit(limit, scope, identifier, message):
     """Count one hit of `limit` (e.g. "5/hour") for `identifier`; refuse once it is spent."""
     item = parse(limit)
     strategy = limiter.limiter
-    if not strategy.hit(item, scope, identifier):
-        reset_at, _remaining = strategy.get_window_stats(item, scope, identifier)
+    key = (current_app.config["REDIS_KEY_PREFIX"], scope, identifier)
+    if not strategy.hit(item, *key):
+        reset_at, _remaining = strategy.get_window_stats(item, *key)
         raise RateLimited(message, retry_after=reset_at - time.time())

@@ -8,18 +8,20 @@ from flask import current_app
 from app import clock
 from app.models import RevokedToken
 
-_PREFIX = "bank:revoked:"
-
 
 def _redis():
     return current_app.extensions.get("redis")
+
+
+def _key(key):
+    return f"{current_app.config['REDIS_KEY_PREFIX']}:revoked:{key}"
 
 
 def revoke(key, ttl_seconds):
     ttl_seconds = max(1, int(ttl_seconds))
     redis = _redis()
     if redis is not None:
-        redis.set(_PREFIX + key, "1", ex=ttl_seconds)
+        redis.set(_key(key), "1", ex=ttl_seconds)
         return
     RevokedToken.objects(id=key).update_one(
         upsert=True, set__expires_at=clock.now() + timedelta(seconds=ttl_seconds))
@@ -28,5 +30,5 @@ def revoke(key, ttl_seconds):
 def any_revoked(keys):
     redis = _redis()
     if redis is not None:
-        return redis.exists(*[_PREFIX + key for key in keys]) > 0
+        return redis.exists(*[_key(key) for key in keys]) > 0
     return RevokedToken.objects(id__in=list(keys), expires_at__gt=clock.now()).count() > 0

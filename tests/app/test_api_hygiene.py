@@ -132,10 +132,11 @@ def test_cors_allows_configured_origins_only(make_app):
 
 
 def test_error_messages_are_russian_by_default_and_english_on_request(client):
-    # The msgid is English; with no translation compiled both would be English, so compare.
     en = client.post("/api/auth/send-code", json={"phone": "12"},
                      headers={"Accept-Language": "en"})
     assert error_of(en)["message"] == "Enter a valid phone number."
+    ru = client.post("/api/auth/send-code", json={"phone": "12"})
+    assert error_of(ru)["message"] == "Введите корректный номер телефона."
 
 
 def test_openapi_document_is_generated_from_the_schemas(client):

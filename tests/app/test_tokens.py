@@ -1,5 +1,7 @@
 """Access and refresh tokens: rotation, reuse detection, logout, blocked users."""
 
+import uuid
+
 from app.models import User
 
 PHONE = "+79161234567"
@@ -103,13 +105,15 @@ def test_blocking_a_user_stops_their_tokens_at_once(app, client, auth):
 def test_revocation_uses_redis_when_configured(make_app, sms):
     import redis
 
-    app = make_app(REDIS_URL="redis://127.0.0.1:6379/15")
+    prefix = f"bank-test-{uuid.uuid4().hex[:8]}"  # runs never see each other's limits
+    app = make_app(REDIS_URL="redis://127.0.0.1:6379/15", REDIS_KEY_PREFIX=prefix)
     client = app.test_client()
     from tests.conftest import AuthActions
 
     auth = AuthActions(client, sms)
     tokens = auth.sign_in(PHONE)
     client.post("/api/auth/logout", headers=auth.bearer(tokens["accessToken"]))
-    keys = redis.Redis.from_url("redis://127.0.0.1:6379/15").keys("bank:revoked:jti:*")
-    assert keys, "the revoked token should be in Redis"
+    server = redis.Redis.from_url("redis://127.0.0.1:6379/15")
+    assert server.keys(f"{prefix}:revoked:jti:*"), "the revoked token should be in Redis"
     assert client.get("/api/me", headers=auth.bearer(tokens["accessToken"])).status_code == 401
+    server.delete(*server.keys(f"{prefix}*"))

@@ -40,7 +40,7 @@ def worker_environment(app):
         MMS3_API_URL="",
         SMS_PROVIDER=config["SMS_PROVIDER"],
         LOG_LEVEL="INFO",
-        MONGODB_DB=config["MONGODB_DB"],
+        MONGODB_DB=config["MONGODB_DB"] or "",
         PYTHONUNBUFFERED="1",  # so log lines reach us as they are written
     )
     if config["MONGODB_URI"]:
