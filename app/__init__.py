@@ -40,6 +40,9 @@ def create_app(overrides=None):
         JSON_SORT_KEYS=False,
     )
     app.json.sort_keys = False
+    from app.sessions import PagesOnlySessionInterface
+
+    app.session_interface = PagesOnlySessionInterface()
     if app.config["TRUSTED_PROXIES"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"],
                                 x_proto=app.config["TRUSTED_PROXIES"],
@@ -74,12 +77,13 @@ def create_app(overrides=None):
 
 
 def _init_extensions(app):
-    from app.api.guard import init_jwt_callbacks
     from app.extensions import babel, cors, jwt, limiter
 
-    jwt.init_app(app)
-    init_jwt_callbacks(jwt)
+    jwt.init_app(app)  # makes the tokens; app/api/guard.py checks them
     limiter.init_app(app)
+    from app.api.rate_limited import init_rate_limits
+
+    init_rate_limits()
     babel.init_app(app, locale_selector=select_locale)
     cors.init_app(app, resources={r"/api/*": {"origins": app.config["CORS_ORIGINS"]}},
                   expose_headers=["X-Request-ID", "Retry-After"])

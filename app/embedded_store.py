@@ -16,10 +16,13 @@ import os
 import pickle
 import sqlite3
 import threading
+import time
 from pathlib import Path
 
 import mongomock
 from mongomock import collection as mongomock_collection
+from bson import ObjectId
+from mongomock.filtering import filter_applies
 from mongomock.store import CollectionStore, DatabaseStore, ServerStore
 
 _SCHEMA = """
@@ -191,6 +194,7 @@ class EmbeddedServerStore(ServerStore):
     def __init__(self, path):
         super().__init__()
         install_update_recording()
+        self._checked_at = 0.0
         self.journal = Journal(path)
         self.refresh()
 
@@ -201,8 +205,16 @@ class EmbeddedServerStore(ServerStore):
             db = self._databases[db_name] = JournalledDatabaseStore(db_name, self.journal)
             return db
 
-    def refresh(self):
-        """Apply what other processes wrote since we last looked. Cheap when nothing changed."""
+    def refresh(self, max_age=0.0):
+        """Apply what other processes wrote since we last looked. Cheap when nothing changed.
+
+        With `max_age`, skip the check if the last one is more recent than that many seconds:
+        the check is an SQLite call, which releases the GIL and so, under a lock, makes
+        threads queue behind each other on every request."""
+        now = time.monotonic()
+        if max_age and now - self._checked_at < max_age:
+            return
+        self._checked_at = now
         journal = self.journal
         with journal.lock:
             if not journal.changed_elsewhere():
@@ -253,11 +265,29 @@ def _recording_update(self, *args, **kwargs):
 
 
 def _recording_iter_documents(self, filter):
-    documents = _original_iter_documents(self, filter)
+    if not isinstance(self._store, JournalledCollectionStore):
+        return _original_iter_documents(self, filter)
+    documents = _by_id(self, filter)
+    if documents is None:
+        documents = _original_iter_documents(self, filter)
     keys = getattr(_recording, "keys", None)
-    if keys is None or not isinstance(self._store, JournalledCollectionStore):
+    if keys is None:
         return documents
     return _record_keys(documents, keys)
+
+
+def _by_id(collection, filter):
+    """A filter on one exact `_id` reads that document, not the whole collection (mongomock
+    scans every document for every query). None when the filter is not of that kind."""
+    key = filter.get("_id") if isinstance(filter, dict) else None
+    if key is None or not isinstance(key, str | int | ObjectId) or isinstance(key, bool):
+        return None
+    store = collection._store
+    store._remove_expired_documents()
+    document = store._documents.get(key)
+    if document is None or not filter_applies(filter, document):
+        return iter(())
+    return iter((document,))
 
 
 def _record_keys(documents, keys):

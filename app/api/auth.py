@@ -3,14 +3,13 @@
 from typing import Annotated
 
 from flask import Blueprint, current_app
-from flask_jwt_extended import get_jwt, jwt_required
 from pydantic import Field
 
-from app.api.guard import login_required
+from app.api.guard import claims, login_required, refresh_token_required
 from app.api.presenters import user_public
+from app.api.rate_limited import rate_limited
 from app.api.responses import ok
 from app.api.validation import Body, body
-from app.extensions import limiter
 from app.services import phones, sign_in_codes, tokens, users
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
@@ -36,7 +35,7 @@ def _ip_limit():
 
 
 @bp.post("/send-code")
-@limiter.limit(_ip_limit, scope="sms-ip")
+@rate_limited(_ip_limit, scope="sms-ip")
 @body(SendCode)
 def send_code(data):
     """Send a sign-in code by SMS. The answer is the same for new and known phones."""
@@ -54,13 +53,10 @@ def verify_code(data):
 
 
 @bp.post("/refresh")
-@jwt_required(refresh=True)
+@refresh_token_required
 def refresh():
     """Exchange the refresh token (sent as the Bearer token) for a new pair; it works once."""
-    return ok(tokens.rotate(get_jwt()))
-
-
-refresh.refresh_token_required = True
+    return ok(tokens.rotate(claims()))
 
 
 @bp.post("/logout")
@@ -68,5 +64,5 @@ refresh.refresh_token_required = True
 @body(Logout)
 def logout(data):
     """Revoke the access token, and the refresh token if given."""
-    tokens.logout(get_jwt(), data.refreshToken)
+    tokens.logout(claims(), data.refreshToken)
     return ok({"loggedOut": True})

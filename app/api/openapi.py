@@ -42,7 +42,7 @@ def _operation(view, schemas):
         operation["parameters"] = [
             {"name": name, "in": "query", "schema": prop} for name, prop in properties.items()
         ]
-    if getattr(view, "auth_required", False) or getattr(view, "refresh_token_required", False):
+    if getattr(view, "auth_required", False):
         operation["security"] = [{"bearer": []}]
     return operation
 

@@ -60,10 +60,14 @@ def update_profile(actor_id, user_id, name=None):
 
 
 def counts(user_id):
-    """Businesses owned, businesses joined (as a non-owner member), and subscriptions."""
-    owned = Business.objects(owner_id=user_id, deleted_at=None).count()
-    joined = BusinessMember.objects(user_id=user_id, is_active=True, role__ne="owner").count()
-    subscriptions = Subscription.objects(user_id=user_id).count()
+    """Businesses owned, businesses joined (as a non-owner member), and subscriptions.
+
+    Plain collection counts (each on an index): /api/me asks on every profile load, and the
+    queryset machinery would cost more than the counting."""
+    owned = Business._get_collection().count_documents({"ownerId": user_id, "deletedAt": None})
+    joined = BusinessMember._get_collection().count_documents(
+        {"userId": user_id, "isActive": True, "role": {"$ne": "owner"}})
+    subscriptions = Subscription._get_collection().count_documents({"userId": user_id})
     return {"businessesOwned": owned, "businessesJoined": joined, "subscriptions": subscriptions}
 
 

@@ -102,3 +102,15 @@ def test_migrations_are_recorded_once(tmp_path):
     with app.app_context():
         assert migrate.pending() == []
         assert migrate.run(echo=lambda _l: None) == []
+
+
+def test_lookups_by_id_answer_like_a_scan(tmp_path):
+    things = client_class(EmbeddedServerStore(tmp_path / "s.sqlite3"))()["bank"]["things"]
+    things.insert_many([{"_id": "a", "n": 1}, {"_id": "b", "n": 2}, {"_id": 3, "n": 3}])
+    assert things.find_one({"_id": "b"})["n"] == 2
+    assert things.find_one({"_id": 3})["n"] == 3
+    assert things.find_one({"_id": "b", "n": 1}) is None  # the other conditions still apply
+    assert things.find_one({"_id": "zz"}) is None
+    assert things.count_documents({"_id": {"$in": ["a", "b"]}}) == 2
+    things.update_one({"_id": "a"}, {"$inc": {"n": 10}})
+    assert reopen(tmp_path / "s.sqlite3").find_one({"_id": "a"})["n"] == 11

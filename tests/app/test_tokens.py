@@ -117,3 +117,27 @@ def test_revocation_uses_redis_when_configured(make_app, sms):
     assert server.keys(f"{prefix}:revoked:jti:*"), "the revoked token should be in Redis"
     assert client.get("/api/me", headers=auth.bearer(tokens["accessToken"])).status_code == 401
     server.delete(*server.keys(f"{prefix}*"))
+
+
+def test_an_expired_access_token_is_refused_even_after_it_was_used(client, auth, monkeypatch):
+    import time
+
+    tokens = auth.sign_in(PHONE)
+    headers = auth.bearer(tokens["accessToken"])
+    assert client.get("/api/me", headers=headers).status_code == 200  # verified, remembered
+    later = time.time() + 15 * 60 + 1
+    monkeypatch.setattr("app.api.guard.time.time", lambda: later)
+    response = client.get("/api/me", headers=headers)
+    assert response.status_code == 401
+    assert response.get_json()["error"]["code"] == "token_expired"
+
+
+def test_a_token_signed_with_another_key_is_refused(client, auth):
+    import jwt
+
+    tokens = auth.sign_in(PHONE)
+    claims = jwt.decode(tokens["accessToken"], options={"verify_signature": False})
+    forged = jwt.encode(claims, "not-our-key-" * 4, algorithm="HS256")
+    response = client.get("/api/me", headers=auth.bearer(forged))
+    assert response.status_code == 401
+    assert response.get_json()["error"]["code"] == "token_invalid"
