@@ -20,8 +20,8 @@ import time
 from pathlib import Path
 
 import mongomock
-from mongomock import collection as mongomock_collection
 from bson import ObjectId
+from mongomock import collection as mongomock_collection
 from mongomock.filtering import filter_applies
 from mongomock.store import CollectionStore, DatabaseStore, ServerStore
 
