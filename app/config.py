@@ -25,30 +25,25 @@ def env_str(environ, name, default=None):
     return value.strip()
 
 
-def env_int(environ, name, default, minimum=None):
+def _env_number(environ, name, default, minimum, kind, noun):
     raw = env_str(environ, name)
     if raw is None:
         return default
     try:
-        value = int(raw)
+        value = kind(raw)
     except ValueError:
-        raise ConfigError(f"{name} must be an integer, got {raw!r}") from None
+        raise ConfigError(f"{name} must be {noun}, got {raw!r}") from None
     if minimum is not None and value < minimum:
         raise ConfigError(f"{name} must be at least {minimum}, got {value}")
     return value
+
+
+def env_int(environ, name, default, minimum=None):
+    return _env_number(environ, name, default, minimum, int, "an integer")
 
 
 def env_float(environ, name, default, minimum=None):
-    raw = env_str(environ, name)
-    if raw is None:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ConfigError(f"{name} must be a number, got {raw!r}") from None
-    if minimum is not None and value < minimum:
-        raise ConfigError(f"{name} must be at least {minimum}, got {value}")
-    return value
+    return _env_number(environ, name, default, minimum, float, "a number")
 
 
 def env_bool(environ, name, default):

@@ -74,26 +74,22 @@ def authenticate(expected_type="access"):
     g.current_user = _load_user(claims["sub"])
 
 
-def login_required(view):
-    """The view needs a valid access token; `me()` is then the signed-in user."""
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        authenticate("access")
-        return view(*args, **kwargs)
+def _requires(token_type):
+    def decorator(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            authenticate(token_type)
+            return view(*args, **kwargs)
 
-    wrapper.auth_required = True
-    return wrapper
+        wrapper.auth_required = True
+        return wrapper
+    return decorator
 
 
-def refresh_token_required(view):
-    """The view needs a valid refresh token as the Bearer token."""
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        authenticate("refresh")
-        return view(*args, **kwargs)
-
-    wrapper.auth_required = True
-    return wrapper
+# The view needs a valid access token; `me()` is then the signed-in user.
+login_required = _requires("access")
+# The view needs a valid refresh token as the Bearer token (only /api/auth/refresh).
+refresh_token_required = _requires("refresh")
 
 
 def me():
