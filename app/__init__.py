@@ -3,7 +3,7 @@
 from datetime import timedelta
 from pathlib import Path
 
-from flask import Flask, request
+from flask import Flask, current_app, has_request_context, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.config import load_config, load_dotenv_file
@@ -12,8 +12,6 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def select_locale():
-    from flask import current_app, has_request_context
-
     if not has_request_context():
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     return request.accept_languages.best_match(current_app.config["LANGUAGES"]) or \
@@ -29,13 +27,11 @@ def create_app(overrides=None):
     app.config.update(load_config(environ, app.instance_path))
     app.config["TESTING"] = app.config["APP_ENV"] == "testing"
     app.config.update(
-        JWT_SECRET_KEY=app.config["JWT_SECRET_KEY"],
         JWT_TOKEN_LOCATION=["headers"],
         JWT_ACCESS_TOKEN_EXPIRES=timedelta(minutes=app.config["JWT_ACCESS_TOKEN_MINUTES"]),
         JWT_REFRESH_TOKEN_EXPIRES=timedelta(days=app.config["JWT_REFRESH_TOKEN_DAYS"]),
         RATELIMIT_STORAGE_URI=app.config["REDIS_URL"] or "memory://",
         RATELIMIT_HEADERS_ENABLED=False,  # our 429 handlers set Retry-After themselves
-        RATELIMIT_KEY_PREFIX=app.config["REDIS_KEY_PREFIX"],
         BABEL_TRANSLATION_DIRECTORIES=str(ROOT / "app" / "translations"),
         JSON_SORT_KEYS=False,
     )

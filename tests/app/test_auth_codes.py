@@ -166,3 +166,21 @@ def test_a_blocked_user_is_refused_with_403(app, client, auth, sms):
     response = verify(client, PHONE, sms.last_code(PHONE))
     assert response.status_code == 403
     assert response.get_json()["error"]["code"] == "user_blocked"
+
+
+def test_limits_live_in_redis_when_configured(make_app, sms):
+    import uuid
+
+    import redis
+
+    prefix = f"bank-test-{uuid.uuid4().hex[:8]}"
+    app = make_app(REDIS_URL="redis://127.0.0.1:6379/15", REDIS_KEY_PREFIX=prefix,
+                   SMS_LIMIT_PER_IP="2/hour")
+    client = app.test_client()
+    statuses = [client.post("/api/auth/send-code", json={"phone": f"+7916000000{n}"}).status_code
+                for n in range(3)]
+    assert statuses == [200, 200, 429]
+    server = redis.Redis.from_url("redis://127.0.0.1:6379/15")
+    keys = [key.decode() for key in server.keys(f"*{prefix}*")]
+    assert any("sms-ip" in key for key in keys) and any("sms-phone" in key for key in keys)
+    server.delete(*keys)
