@@ -36,6 +36,7 @@ def create_app(overrides=None):
         JSON_SORT_KEYS=False,
     )
     app.json.sort_keys = False
+    app.json.ensure_ascii = False  # Cyrillic as text: shorter and readable
     from app.sessions import PagesOnlySessionInterface
 
     app.session_interface = PagesOnlySessionInterface()

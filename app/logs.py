@@ -23,6 +23,7 @@ def configure_logging(level):
     handler.setFormatter(JsonFormatter(
         "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
         rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+        json_ensure_ascii=False,
     ))
     handler.addFilter(RequestIdFilter())
     handler.bank_json = True
