@@ -2,13 +2,25 @@
 
 from flask import Blueprint
 
-from app.api import auth, health, openapi, users
+from app.api import (
+    auth,
+    bot_settings,
+    businesses,
+    catalog,
+    health,
+    members,
+    openapi,
+    qr,
+    subscriptions,
+    users,
+)
 from app.api.errors import init_error_handlers
 
 
 def init_api(app):
     api = Blueprint("api", __name__, url_prefix="/api")
-    for module in (auth, users, health, openapi):
+    for module in (auth, users, businesses, members, bot_settings, catalog, subscriptions,
+                   qr, health, openapi):
         api.register_blueprint(module.bp)
     app.register_blueprint(api)
     init_error_handlers(app)

@@ -92,6 +92,19 @@ login_required = _requires("access")
 refresh_token_required = _requires("refresh")
 
 
+def optional_login(view):
+    """Like login_required when a token is sent; anonymous callers pass with me() None."""
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if request.headers.get("Authorization"):
+            authenticate("access")
+        else:
+            g.current_user = None
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
 def me():
     return g.current_user
 

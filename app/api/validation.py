@@ -5,10 +5,11 @@ Bodies are strict: unknown fields, wrong types and objects where a string belong
 """
 
 from functools import wraps
+from typing import Annotated
 
 from flask import request
 from flask_babel import lazy_gettext as _
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from werkzeug.exceptions import BadRequest
 
 from app.errors import AppError
@@ -21,6 +22,11 @@ class Body(BaseModel):
 class Query(BaseModel):
     # Query strings are text: let "2" become 2, but still refuse unknown parameters.
     model_config = ConfigDict(extra="forbid")
+
+
+class Paging(Query):
+    page: Annotated[int, Field(ge=1, le=100000)] = 1
+    limit: Annotated[int, Field(ge=1, le=100)] = 20
 
 
 def _invalid(error):

@@ -5,6 +5,8 @@ from app.models.business_settings import BusinessSettings, ChannelSettings
 from app.models.category import Category
 from app.models.member import MEMBER_ROLES, PERMISSIONS, BusinessMember, MemberRole, Permissions
 from app.models.push_token import PushPreferences, PushToken
+from app.models.qr_scan import QrScanDay
+from app.models.slug_claim import SlugClaim
 from app.models.sms import SmsCode, SmsMessage
 from app.models.subscription import Subscription
 from app.models.token import RefreshToken, RevokedToken
@@ -13,12 +15,12 @@ from app.models.user import PLATFORM_ROLES, User
 # Every collection, for migrations that create indexes.
 ALL_DOCUMENTS = (
     User, Business, Category, BusinessMember, MemberRole, SmsCode, SmsMessage,
-    BusinessSettings, PushToken, Subscription, RefreshToken, RevokedToken,
+    BusinessSettings, PushToken, Subscription, RefreshToken, RevokedToken, SlugClaim, QrScanDay,
 )
 
 __all__ = [
     "ALL_DOCUMENTS", "MEMBER_ROLES", "PERMISSIONS", "PLATFORM_ROLES", "Business",
     "BusinessMember", "BusinessSettings", "Category", "ChannelSettings", "Location",
-    "MemberRole", "Permissions", "PushPreferences", "PushToken", "RefreshToken",
-    "RevokedToken", "SmsCode", "SmsMessage", "Subscription", "User",
+    "MemberRole", "Permissions", "PushPreferences", "PushToken", "QrScanDay", "RefreshToken",
+    "RevokedToken", "SlugClaim", "SmsCode", "SmsMessage", "Subscription", "User",
 ]

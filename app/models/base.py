@@ -10,8 +10,12 @@ from app import clock
 _ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
 
 
+def random_code(length):
+    return "".join(secrets.choice(_ALPHABET) for _ in range(length))
+
+
 def new_id(prefix, length=16):
-    return f"{prefix}_{''.join(secrets.choice(_ALPHABET) for _ in range(length))}"
+    return f"{prefix}_{random_code(length)}"
 
 
 def id_field(prefix):

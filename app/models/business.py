@@ -26,6 +26,9 @@ class Business(TimestampedDocument):
     slug = StringField(required=True)  # lower case
     previous_slugs = ListField(StringField(), db_field="previousSlugs")  # still redirect here
     category_ids = ListField(StringField(), db_field="categoryIds")
+    # Name and description folded for search (case, ё→е): the same query works on MongoDB and
+    # on the embedded store, which has no $text.
+    search_text = StringField(db_field="searchText", default="")
     location = EmbeddedDocumentField(Location)
     qr_code = StringField(db_field="qrCode")  # short permanent code behind /q/<code>
     is_public = BooleanField(db_field="isPublic", default=True)
@@ -44,7 +47,8 @@ class Business(TimestampedDocument):
             {"fields": ["previous_slugs"]},
             {"fields": ["qr_code"], "unique": True, "sparse": True},
             {"fields": ["owner_id", "deleted_at"]},
-            {"fields": ["category_ids"]},
+            {"fields": ["category_ids", "-subscriber_count"]},
+            {"fields": ["is_public", "is_active", "blocked", "deleted_at", "-subscriber_count"]},
             {"fields": [("location.point", "2dsphere")]},
         ],
     }

@@ -11,22 +11,22 @@ from app.models.base import TimestampedDocument
 
 
 class ChannelSettings(EmbeddedDocument):
-    allow_comments = BooleanField(db_field="allowComments", default=False)
-    allow_reactions = BooleanField(db_field="allowReactions", default=True)
-    moderation_enabled = BooleanField(db_field="moderationEnabled", default=False)
+    allow_comments = BooleanField(db_field="allowComments")
+    allow_reactions = BooleanField(db_field="allowReactions")
+    moderation_enabled = BooleanField(db_field="moderationEnabled")
 
 
 class BusinessSettings(TimestampedDocument):
     business_id = StringField(db_field="businessId", required=True)
-    auto_reply_enabled = BooleanField(db_field="autoReplyEnabled", default=False)
+    # Unset fields stay None, and the API shows them as null.
+    auto_reply_enabled = BooleanField(db_field="autoReplyEnabled")
     auto_reply_message = StringField(db_field="autoReplyMessage", max_length=1000)
     invite_owner_on_keywords = ListField(StringField(max_length=64),
-                                         db_field="inviteOwnerOnKeywords")
-    channel_settings = EmbeddedDocumentField(ChannelSettings, db_field="channelSettings",
-                                             default=ChannelSettings)
+                                         db_field="inviteOwnerOnKeywords", default=None)
+    channel_settings = EmbeddedDocumentField(ChannelSettings, db_field="channelSettings")
     greeting = StringField(max_length=1000)
     # {"timezone": "Europe/Moscow", "days": {"mon": [["09:00", "18:00"]], ...}}
-    business_hours = DictField(db_field="businessHours")
+    business_hours = DictField(db_field="businessHours", default=None)
 
     meta = {
         "collection": "business_settings",

@@ -3,18 +3,8 @@ coordinates, their teams and some subscriptions. Running it twice changes nothin
 
 import random
 
-from slugify import slugify
-
-from app.models import (
-    Business,
-    BusinessMember,
-    BusinessSettings,
-    Category,
-    Location,
-    Subscription,
-    User,
-)
-from app.services import users
+from app.models import Business, BusinessMember, BusinessSettings, Category, User
+from app.services import businesses, subscriptions, users
 
 PEOPLE = [
     ("+79990000001", "Анна Смирнова"), ("+79990000002", "Иван Петров"),
@@ -43,22 +33,12 @@ BUSINESSES = [
 ]
 
 
-def _unique_slug(name):
-    base = slugify(name, max_length=40, word_boundary=True) or "business"
-    slug, n = base, 2
-    while Business.objects(slug=slug).first() is not None:
-        slug, n = f"{base}-{n}", n + 1
-    return slug
-
-
 def create_business(owner, name, category_ids, address, lat, lng, description=""):
-    business = Business(owner_id=owner.id, name=name, description=description,
-                        slug=_unique_slug(name), category_ids=category_ids,
-                        location=Location(address=address, point=[lng, lat])).save()
-    BusinessMember(business_id=business.id, user_id=owner.id, role="owner",
-                   invited_by=owner.id, joined_at=business.created_at).save()
-    BusinessSettings(business_id=business.id,
-                     greeting=f"Здравствуйте! Это {name}. Чем можем помочь?").save()
+    business = businesses.create(owner, name, description=description, category_ids=category_ids,
+                                 location_data={"address": address, "lat": lat, "lng": lng})
+    settings = BusinessSettings.objects(business_id=business.id).first()
+    settings.greeting = f"Здравствуйте! Это {name}. Чем можем помочь?"
+    settings.save()
     return business
 
 
@@ -82,9 +62,7 @@ def seed(extra_businesses=0, echo=print):
                            invited_by=people[0].id, joined_at=coffee.created_at).save()
     for person in people[1:]:
         for business in demo[:3]:
-            if Subscription.objects(user_id=person.id, business_id=business.id).first() is None:
-                Subscription(user_id=person.id, business_id=business.id).save()
-                Business.objects(id=business.id).update_one(inc__subscriber_count=1)
+            subscriptions.subscribe(person, business)
     created += _bulk(extra_businesses, people, list(categories.values()))
     echo(f"demo: {len(people)} people, {created} new businesses, "
          f"{User.objects.count()} users and {Business.objects.count()} businesses in all")

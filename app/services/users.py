@@ -8,7 +8,7 @@ from mongoengine import NotUniqueError
 from app import clock
 from app.errors import AppError, Forbidden, NotFound
 from app.models import Business, BusinessMember, Subscription, User
-from app.services import sign_in_codes
+from app.services import members, sign_in_codes
 
 NAME_MAX = 64
 
@@ -17,6 +17,7 @@ def sign_in(phone, code):
     """Check the code; register the phone on its first success. Returns the user."""
     sign_in_codes.check_code(phone, code)
     user = ensure_user(phone)
+    members.accept_invitations(user)
     if user.is_blocked:
         raise Forbidden("user_blocked", _("This account is blocked."),
                         details={"reason": user.blocked_reason} if user.blocked_reason else None)

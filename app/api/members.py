@@ -1,0 +1,100 @@
+"""A business's team: list, invite by phone, change role or permissions, remove, transfer."""
+
+from typing import Annotated
+
+from flask import Blueprint
+from pydantic import Field
+
+from app.api.guard import login_required, me
+from app.api.presenters import business_for_team
+from app.api.responses import ok
+from app.api.validation import Body, body
+from app.clock import isoformat
+from app.models import PERMISSIONS, User
+from app.services import categories, members
+from app.services.permissions import effective, get_business, membership, role_templates
+
+bp = Blueprint("members", __name__, url_prefix="/businesses/<business_id>")
+
+Role = Annotated[str, Field(pattern=r"^(manager|operator|viewer)$")]
+Overrides = Annotated[dict[Annotated[str, Field(max_length=40)], bool | None],
+                      Field(max_length=len(PERMISSIONS))]
+
+
+class Invite(Body):
+    phone: Annotated[str, Field(max_length=32)]
+    role: Role
+    permissions: Overrides | None = None
+
+
+class MemberUpdate(Body):
+    role: Role | None = None
+    permissions: Overrides | None = None
+
+
+class Transfer(Body):
+    userId: Annotated[str, Field(max_length=40)]
+
+
+def _present(member, person, templates):
+    data = members.presentable(member, person, templates)
+    data["invitedAt"] = isoformat(data["invitedAt"])
+    data["joinedAt"] = isoformat(data["joinedAt"])
+    return data
+
+
+@bp.get("/members")
+@login_required
+def list_members(business_id):
+    """The team and open invitations (any team member)."""
+    templates = role_templates()
+    rows = members.listing(get_business(business_id), me())
+    return ok([_present(member, person, templates) for member, person in rows])
+
+
+@bp.post("/members")
+@login_required
+@body(Invite)
+def invite(data, business_id):
+    """Invite by phone (canManageMembers). Someone without an account joins at first sign-in."""
+    member = members.invite(get_business(business_id), me(), data.phone, data.role,
+                            {k: v for k, v in (data.permissions or {}).items() if v is not None})
+    person = User.objects(id=member.user_id).first() if member.user_id else None
+    return ok(_present(member, person, role_templates()), status=201)
+
+
+@bp.put("/members/<user_id>")
+@login_required
+@body(MemberUpdate)
+def update_member(data, business_id, user_id):
+    """Change a member's role or permission overrides (null removes an override)."""
+    member = members.update(get_business(business_id), me(), user_id, role=data.role,
+                            permissions=data.permissions)
+    return ok(_present(member, User.objects(id=member.user_id).first(), role_templates()))
+
+
+@bp.delete("/members/<user_id>")
+@login_required
+def remove_member(business_id, user_id):
+    """Remove a member, or leave the team yourself. The owner cannot be removed."""
+    members.remove(get_business(business_id), me(), user_id)
+    return ok({"removed": True})
+
+
+@bp.delete("/invitations/<member_id>")
+@login_required
+def cancel_invitation(business_id, member_id):
+    """Withdraw an invitation nobody has accepted yet."""
+    members.cancel_invitation(get_business(business_id), me(), member_id)
+    return ok({"cancelled": True})
+
+
+@bp.post("/transfer-ownership")
+@login_required
+@body(Transfer)
+def transfer(data, business_id):
+    """Hand the business to another team member (owner only); you become a manager."""
+    business = members.transfer_ownership(get_business(business_id), me(), data.userId)
+    member = membership(business.id, me().id)
+    return ok(business_for_team(business, member, effective(member),
+                                categories.by_ids(business.category_ids)))

@@ -1,0 +1,64 @@
+"""Nested categories: the active tree, and a category with all its descendants."""
+
+from flask_babel import lazy_gettext as _
+
+from app.errors import AppError
+from app.models import Category
+
+MAX_PER_BUSINESS = 3
+
+
+def _active():
+    return list(Category.objects(is_active=True).order_by("order", "name"))
+
+
+def tree():
+    """Active categories as nested dicts, ordered; a child of an inactive parent is hidden."""
+    nodes = {c.id: {"id": c.id, "name": c.name, "slug": c.slug, "icon": c.icon,
+                    "order": c.order, "children": []} for c in _active()}
+    parents = {c.id: c.parent_id for c in _active()}
+    roots = []
+    for category_id, node in nodes.items():
+        parent = parents[category_id]
+        if parent is None:
+            roots.append(node)
+        elif parent in nodes:
+            nodes[parent]["children"].append(node)
+    return roots
+
+
+def with_descendants(id_or_slug):
+    """Ids of the active category given by id or slug and of all its active descendants;
+    None if there is no such category."""
+    categories = _active()
+    root = next((c for c in categories if id_or_slug in (c.id, c.slug)), None)
+    if root is None:
+        return None
+    children = {}
+    for category in categories:
+        children.setdefault(category.parent_id, []).append(category.id)
+    found, queue = [], [root.id]
+    while queue:
+        current = queue.pop()
+        if current not in found:
+            found.append(current)
+            queue.extend(children.get(current, []))
+    return found
+
+
+def by_ids(ids):
+    return {c.id: c for c in Category.objects(id__in=list(ids))} if ids else {}
+
+
+def check_ids(ids):
+    """Distinct, existing, active categories, at most three; 422 otherwise."""
+    unique = list(dict.fromkeys(ids))
+    if len(unique) > MAX_PER_BUSINESS:
+        raise AppError("too_many_categories", _("Choose at most 3 categories."), status=422,
+                       details={"field": "categoryIds"})
+    known = {c.id for c in Category.objects(id__in=unique, is_active=True).only("id")}
+    unknown = [category_id for category_id in unique if category_id not in known]
+    if unknown:
+        raise AppError("unknown_category", _("Some categories do not exist."), status=422,
+                       details={"field": "categoryIds", "unknown": unknown})
+    return unique

@@ -1,0 +1,90 @@
+"""Business slugs: the rules, suggestions, and claims that make a slug taken for good.
+
+A slug is lower-case latin letters and digits in words joined by single hyphens, 3–48
+characters, not a reserved word. Case does not make a different slug. Every slug a business
+ever had stays claimed by it (`SlugClaim`), so old links and printed codes keep redirecting.
+"""
+
+import re
+
+from flask_babel import lazy_gettext as _
+from mongoengine import NotUniqueError
+from slugify import slugify
+
+from app.errors import AppError, Conflict
+from app.models import SlugClaim
+
+PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+MIN_LENGTH, MAX_LENGTH = 3, 48
+# Paths of our own, and words that would mislead if they named a business.
+RESERVED = frozenset("""
+    admin administrator api app apps assets b bank billing blog cabinet catalog dashboard docs
+    help home inbox login logout manifest me media my new null offline official profile q
+    root settings signin signout signup static status support system undefined widget www
+""".split())
+
+
+def check(slug):
+    """The slug in canonical (lower) case if it follows the rules; 422 otherwise."""
+    if not isinstance(slug, str):
+        raise _invalid(_("The address must be text."))
+    slug = slug.strip().lower()
+    if not MIN_LENGTH <= len(slug) <= MAX_LENGTH:
+        raise _invalid(_("The address must be 3 to 48 characters long."))
+    if not PATTERN.match(slug):
+        raise _invalid(_("Use latin letters, digits and single hyphens between them."))
+    if slug in RESERVED:
+        raise AppError("slug_reserved", _("This address is reserved."), status=422,
+                       details={"field": "slug"})
+    return slug
+
+
+def _invalid(message):
+    return AppError("invalid_slug", message, status=422, details={"field": "slug"})
+
+
+def is_free(slug):
+    return slug not in RESERVED and SlugClaim.objects(id=slug).first() is None
+
+
+def from_name(name):
+    """A rule-abiding slug made from a name, Cyrillic transliterated ("Кофейня" -> "kofeinia")."""
+    base = slugify(name or "", max_length=MAX_LENGTH - 4, word_boundary=True, separator="-")
+    if len(base) < MIN_LENGTH:
+        base = f"{base}-biz".strip("-") if base else "business"
+    if base in RESERVED:
+        base = f"{base}-biz"
+    return base
+
+
+def suggestions(base, count=3):
+    """`count` free slugs close to `base`: itself if free, then numbered variants."""
+    base = from_name(base) if not PATTERN.match(base or "") else base
+    base = base[: MAX_LENGTH - 4].rstrip("-")
+    candidates = [base] + [f"{base}-{n}" for n in range(2, 200)]
+    taken = {claim.id for claim in SlugClaim.objects(id__in=candidates).only("id")}
+    return [slug for slug in candidates
+            if slug not in taken and slug not in RESERVED and len(slug) >= MIN_LENGTH][:count]
+
+
+def claim(slug, business_id):
+    """Take `slug` for the business; 409 with suggestions if anyone has ever held it."""
+    try:
+        SlugClaim(id=slug, business_id=business_id).save(force_insert=True)
+    except NotUniqueError:
+        existing = SlugClaim.objects(id=slug).first()
+        if existing is not None and existing.business_id == business_id:
+            return  # it was this business's own earlier slug: taking it back is fine
+        raise Conflict("slug_taken", _("This address is taken."),
+                       details={"field": "slug", "suggestions": suggestions(slug)}) from None
+
+
+def release(slug, business_id):
+    """Undo a claim made in a step that then failed (only ever a fresh claim)."""
+    SlugClaim.objects(id=slug, business_id=business_id).delete()
+
+
+def owner_of(slug):
+    """The id of the business that holds or held `slug`, or None."""
+    found = SlugClaim.objects(id=slug.lower()).first() if isinstance(slug, str) else None
+    return found.business_id if found else None
