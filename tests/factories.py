@@ -1,0 +1,34 @@
+"""Factories for tests: people, businesses and team members, made through the services."""
+
+from app.models import BusinessMember, User
+from app.services import businesses
+
+
+def person(app, phone, name=None):
+    """A registered user (no tokens)."""
+    with app.app_context():
+        from app.services import users
+
+        return users.ensure_user(phone, name)
+
+
+def business(app, owner, name="Кофейня на Арбате", **kwargs):
+    with app.app_context():
+        owner = User.objects.get(id=owner if isinstance(owner, str) else owner.id)
+        return businesses.create(owner, name, **kwargs)
+
+
+def member(app, business_id, user_id, role, permissions=None):
+    with app.app_context():
+        return BusinessMember(business_id=business_id, user_id=user_id, role=role,
+                              permissions=permissions or {}, invited_by=user_id).save()
+
+
+def signed_in(app, phone, name=None):
+    """A user and a token pair, without the SMS round trip (tests of other things)."""
+    from app.api.presenters import user_public
+    from app.services import tokens
+
+    user = person(app, phone, name)
+    with app.test_request_context():
+        return {**tokens.issue_pair(user.id), "user": user_public(user)}
