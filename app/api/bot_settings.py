@@ -16,6 +16,8 @@ from app.services.permissions import get_business
 bp = Blueprint("bot_settings", __name__, url_prefix="/businesses/<business_id>/bot")
 
 Time = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")]
+Keywords = Annotated[list[Annotated[str, Field(min_length=1, max_length=64)]],
+                    Field(max_length=50)]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
 
@@ -53,8 +55,7 @@ class ChannelSettingsIn(Body):
 class BotSettingsUpdate(Body):
     autoReplyEnabled: bool | None = None
     autoReplyMessage: Annotated[str, Field(max_length=1000)] | None = None
-    inviteOwnerOnKeywords: Annotated[
-        list[Annotated[str, Field(min_length=1, max_length=64)]], Field(max_length=50)] | None = None
+    inviteOwnerOnKeywords: Keywords | None = None
     channelSettings: ChannelSettingsIn | None = None
     greeting: Annotated[str, Field(max_length=1000)] | None = None
     businessHours: BusinessHours | None = None
