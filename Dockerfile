@@ -13,6 +13,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
+# The font of the printable QR card (PDF): DejaVu covers Cyrillic.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
+
 # Dependencies first, so that code changes do not reinstall them.
 COPY requirements.txt ./
 RUN pip install -r requirements.txt

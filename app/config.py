@@ -136,6 +136,9 @@ def load_config(environ, instance_path):
         "UPLOADS_PATH": env_str(environ, "UPLOADS_PATH", str(Path(instance_path) / "uploads")),
         "AVATAR_MAX_BYTES": env_int(environ, "AVATAR_MAX_BYTES", 5 * 1024 * 1024, minimum=1024),
         "AVATAR_MAX_SIDE": env_int(environ, "AVATAR_MAX_SIDE", 512, minimum=32),
+        # The TTF font of the printable QR card (PDF): it must cover Cyrillic.
+        "PDF_FONT_PATH": env_str(environ, "PDF_FONT_PATH",
+                                 "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
     }
     if config["BABEL_DEFAULT_LOCALE"] not in config["LANGUAGES"]:
         raise ConfigError("DEFAULT_LOCALE must be one of " + ", ".join(config["LANGUAGES"]))

@@ -23,4 +23,7 @@ def media(key):
 
 
 def init_web(app):
+    from app.web import qr
+
     app.register_blueprint(bp)
+    app.register_blueprint(qr.bp)
