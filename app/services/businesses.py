@@ -7,8 +7,8 @@ from flask_babel import lazy_gettext as _
 from app import clock
 from app.errors import AppError, NotFound
 from app.models import Business, BusinessMember, BusinessSettings, Location
-from app.models.base import new_id, random_code
-from app.services import avatars, categories, search_text, slugs, storage
+from app.models.base import new_id
+from app.services import avatars, categories, qr, search_text, slugs, storage
 from app.services.permissions import require, require_owner
 
 NAME_MAX = 120
@@ -63,9 +63,10 @@ def create(owner, name, slug=None, description="", category_ids=(), location_dat
         business = Business(
             id=business_id, owner_id=owner.id, name=name, description=description, slug=slug,
             category_ids=category_ids, location=location(location_data), is_public=is_public,
-            search_text=_search_text(name, description), qr_code=random_code(8),
+            search_text=_search_text(name, description),
         ).save(force_insert=True)
         done.append(business)
+        qr.ensure_code(business)  # the short code printed QR codes point at, from day one
         done.append(BusinessMember(business_id=business_id, user_id=owner.id, role="owner",
                                    invited_by=owner.id, joined_at=clock.now()).save())
         done.append(BusinessSettings(business_id=business_id).save())
