@@ -10,7 +10,7 @@ from app.api.guard import login_required, me, optional_login
 from app.api.presenters import business_for_team, business_public
 from app.api.responses import ok, paginated
 from app.api.validation import Body, Paging, Query, body, query
-from app.errors import AppError
+from app.errors import AppError, NotFound
 from app.services import businesses, categories, slugs
 from app.services.permissions import effective, get_business, membership
 
@@ -62,7 +62,8 @@ def view_for(business, user):
     member = membership(business.id, user.id) if user else None
     if member is not None:
         return _team_view(business, member)
-    businesses.public(business.id)  # 404 for the public when blocked or deleted
+    if not businesses.visible_to_public(business):
+        raise NotFound("business_not_found", _("No such business."))
     return business_public(business, categories.by_ids(business.category_ids))
 
 
