@@ -132,6 +132,10 @@ def load_config(environ, instance_path):
         "SMS_HTTP_TIMEOUT_SECONDS": env_float(environ, "SMS_HTTP_TIMEOUT_SECONDS", 10.0,
                                               minimum=0.1),
         "SMS_HTTP_RETRIES": env_int(environ, "SMS_HTTP_RETRIES", 3, minimum=0),
+        # Sessions of the back office and the cabinet.
+        "SESSION_IDLE_MINUTES": env_int(environ, "SESSION_IDLE_MINUTES", 30, minimum=1),
+        "SESSION_COOKIE_NAME": "bank_session",
+        "SESSION_COOKIE_SECURE": env_bool(environ, "SESSION_COOKIE_SECURE", production),
         # Files.
         "UPLOADS_PATH": env_str(environ, "UPLOADS_PATH", str(Path(instance_path) / "uploads")),
         "AVATAR_MAX_BYTES": env_int(environ, "AVATAR_MAX_BYTES", 5 * 1024 * 1024, minimum=1024),

@@ -1,25 +1,29 @@
 """mongoengine documents, one module per collection family."""
 
+from app.models.audit import AuditEntry
 from app.models.business import Business, Location
 from app.models.business_settings import BusinessSettings, ChannelSettings
 from app.models.category import Category
 from app.models.member import MEMBER_ROLES, PERMISSIONS, BusinessMember, MemberRole, Permissions
 from app.models.push_token import PushPreferences, PushToken
 from app.models.qr_scan import QrScanDay
+from app.models.report import REPORT_REASONS, REPORT_TARGETS, Report
 from app.models.slug_claim import SlugClaim
 from app.models.sms import SmsCode, SmsMessage
 from app.models.subscription import Subscription
 from app.models.token import RefreshToken, RevokedToken
 from app.models.user import PLATFORM_ROLES, User
+from app.models.web_session import WebSession
 
 # Every collection, for migrations that create indexes.
 ALL_DOCUMENTS = (
     User, Business, Category, BusinessMember, MemberRole, SmsCode, SmsMessage,
     BusinessSettings, PushToken, Subscription, RefreshToken, RevokedToken, SlugClaim, QrScanDay,
+    AuditEntry, Report, WebSession,
 )
 
 __all__ = [
-    "ALL_DOCUMENTS", "MEMBER_ROLES", "PERMISSIONS", "PLATFORM_ROLES", "Business",
+    "ALL_DOCUMENTS", "AuditEntry", "REPORT_REASONS", "REPORT_TARGETS", "Report", "WebSession", "MEMBER_ROLES", "PERMISSIONS", "PLATFORM_ROLES", "Business",
     "BusinessMember", "BusinessSettings", "Category", "ChannelSettings", "Location",
     "MemberRole", "Permissions", "PushPreferences", "PushToken", "QrScanDay", "RefreshToken",
     "RevokedToken", "SlugClaim", "SmsCode", "SmsMessage", "Subscription", "User",
