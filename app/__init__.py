@@ -12,9 +12,14 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def select_locale():
+    """The `lang` cookie (the pages' language switch), else Accept-Language, else the default."""
     if not has_request_context():
         return current_app.config["BABEL_DEFAULT_LOCALE"]
-    return request.accept_languages.best_match(current_app.config["LANGUAGES"]) or \
+    languages = current_app.config["LANGUAGES"]
+    chosen = request.cookies.get("lang")
+    if chosen in languages:
+        return chosen
+    return request.accept_languages.best_match(languages) or \
         current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
@@ -37,9 +42,9 @@ def create_app(overrides=None):
     )
     app.json.sort_keys = False
     app.json.ensure_ascii = False  # Cyrillic as text: shorter and readable
-    from app.sessions import PagesOnlySessionInterface
+    from app.sessions import ServerSideSessionInterface
 
-    app.session_interface = PagesOnlySessionInterface()
+    app.session_interface = ServerSideSessionInterface()
     if app.config["TRUSTED_PROXIES"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"],
                                 x_proto=app.config["TRUSTED_PROXIES"],
