@@ -2,12 +2,11 @@
 
 from typing import Annotated
 
-from flask import Blueprint, current_app
+from flask import Blueprint, current_app, request
 from pydantic import Field
 
 from app.api.guard import claims, login_required, refresh_token_required
 from app.api.presenters import user_public
-from app.api.rate_limited import rate_limited
 from app.api.responses import ok
 from app.api.validation import Body, body
 from app.services import phones, sign_in_codes, tokens, users
@@ -30,17 +29,12 @@ class Logout(Body):
     refreshToken: Annotated[str, Field(max_length=4096)] | None = None
 
 
-def _ip_limit():
-    return current_app.config["SMS_LIMIT_PER_IP"]
-
-
 @bp.post("/send-code")
-@rate_limited(_ip_limit, scope="sms-ip")
 @body(SendCode)
 def send_code(data):
     """Send a sign-in code by SMS. The answer is the same for new and known phones."""
     phone = phones.normalize(data.phone, current_app.config["SMS_DEFAULT_REGION"])
-    return ok({"phone": phone, **sign_in_codes.send_code(phone)})
+    return ok({"phone": phone, **sign_in_codes.send_code(phone, request.remote_addr)})
 
 
 @bp.post("/verify-code")

@@ -28,9 +28,12 @@ def _latest(phone):
     return SmsCode.objects(phone=phone).order_by("-created_at").first()
 
 
-def send_code(phone):
-    """Send a fresh code to `phone` (E.164). The outcome never says if the phone is registered."""
+def send_code(phone, ip):
+    """Send a fresh code to `phone` (E.164) asked for from `ip`. The outcome never says if
+    the phone is registered. The API and the back-office sign-in share these limits."""
     config = current_app.config
+    rate_limits.hit(config["SMS_LIMIT_PER_IP"], "sms-ip", ip,
+                    _("Too many requests. Try again later."))
     now = clock.now()
     latest = _latest(phone)
     if latest is not None:

@@ -1,0 +1,44 @@
+"""Platform roles of the back office and what each may do.
+
+superadmin: everything. moderator: moderation, blocking, hiding, and reading the rest.
+support: reading only, with phones shown in full (others see them masked).
+"""
+
+from app.models import PLATFORM_ROLES
+
+READ, SEE_PHONES, MODERATE, EDIT, MANAGE_ROLES = (
+    "read", "see_phones", "moderate", "edit", "manage_roles")
+
+CAPABILITIES = {
+    "superadmin": {READ, SEE_PHONES, MODERATE, EDIT, MANAGE_ROLES},
+    "moderator": {READ, MODERATE},
+    "support": {READ, SEE_PHONES},
+}
+
+
+def capabilities(user):
+    if user is None or user.is_blocked or not user.is_active:
+        return set()
+    found = set()
+    for role in user.platform_roles or ():
+        found |= CAPABILITIES.get(role, set())
+    return found
+
+
+def can(user, capability):
+    return capability in capabilities(user)
+
+
+def is_staff(user):
+    return bool(capabilities(user))
+
+
+def mask_phone(phone):
+    """+79123456789 -> +7912*****89: enough to tell people apart, not to call them."""
+    if not phone or len(phone) < 7:
+        return phone
+    return phone[:5] + "*" * (len(phone) - 7) + phone[-2:]
+
+
+__all__ = ["CAPABILITIES", "EDIT", "MANAGE_ROLES", "MODERATE", "PLATFORM_ROLES", "READ",
+           "SEE_PHONES", "can", "capabilities", "is_staff", "mask_phone"]
