@@ -72,6 +72,10 @@ def create_app(overrides=None):
 
     init_cli(app)
 
+    from admin import init_admin
+
+    init_admin(app)
+
     from tasks import celery_init_app
 
     celery_init_app(app)

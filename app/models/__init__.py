@@ -23,8 +23,9 @@ ALL_DOCUMENTS = (
 )
 
 __all__ = [
-    "ALL_DOCUMENTS", "AuditEntry", "REPORT_REASONS", "REPORT_TARGETS", "Report", "WebSession", "MEMBER_ROLES", "PERMISSIONS", "PLATFORM_ROLES", "Business",
-    "BusinessMember", "BusinessSettings", "Category", "ChannelSettings", "Location",
-    "MemberRole", "Permissions", "PushPreferences", "PushToken", "QrScanDay", "RefreshToken",
-    "RevokedToken", "SlugClaim", "SmsCode", "SmsMessage", "Subscription", "User",
+    "ALL_DOCUMENTS", "AuditEntry", "Business", "BusinessMember", "BusinessSettings", "Category",
+    "ChannelSettings", "Location", "MEMBER_ROLES", "MemberRole", "PERMISSIONS", "PLATFORM_ROLES",
+    "Permissions", "PushPreferences", "PushToken", "QrScanDay", "REPORT_REASONS", "REPORT_TARGETS",
+    "RefreshToken", "Report", "RevokedToken", "SlugClaim", "SmsCode", "SmsMessage", "Subscription",
+    "User", "WebSession",
 ]

@@ -1,0 +1,83 @@
+"""Who is signed in to /admin or /cabinet (a server-side session), and the sign-in flow
+shared by both: phone, then the SMS code, through the same service and limits as the API."""
+
+from flask import current_app, g, redirect, request, session, url_for
+from flask_admin.form import SecureForm
+from flask_babel import lazy_gettext as _
+from wtforms import StringField
+from wtforms.validators import DataRequired, Length, Regexp
+
+from app.errors import AppError
+from app.models import User
+from app.services import phones, sign_in_codes, users
+
+
+class PhoneForm(SecureForm):
+    phone = StringField(_("Phone"), validators=[DataRequired(), Length(max=32)])
+
+
+class CodeForm(SecureForm):
+    phone = StringField(validators=[DataRequired(), Length(max=32)])
+    code = StringField(_("Code from the SMS"),
+                       validators=[DataRequired(), Regexp(r"^\d{6}$", message=_("Six digits."))])
+
+
+def current_user():
+    """The signed-in person of this session, or None (blocked people are signed out)."""
+    if "staff_user" not in g:
+        user_id = session.get("user_id")
+        user = User.objects(id=user_id).first() if user_id else None
+        if user is not None and (user.is_blocked or not user.is_active):
+            session.clear()
+            user = None
+        g.staff_user = user
+    return g.staff_user
+
+
+def safe_next(default):
+    """Only a path on this site: never `//host` or an absolute URL."""
+    target = request.args.get("next") or request.form.get("next") or ""
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return default
+
+
+def handle_sign_in(template_render, home_url):
+    """The whole login page: GET shows the phone form; POST phone sends a code; POST code
+    signs in. Returns a response."""
+    formdata = request.form if request.method == "POST" else None
+    phone_form, code_form = PhoneForm(formdata), CodeForm(formdata)
+    error, sent_to = None, None
+    if request.method == "POST":
+        try:
+            if request.form.get("step") == "code" and code_form.validate():
+                phone = phones.normalize(code_form.phone.data,
+                                         current_app.config["SMS_DEFAULT_REGION"])
+                user = users.sign_in(phone, code_form.code.data)
+                session.clear()
+                session.regenerate()
+                session["user_id"] = user.id
+                return redirect(safe_next(home_url))
+            if request.form.get("step") == "phone" and phone_form.validate():
+                phone = phones.normalize(phone_form.phone.data,
+                                         current_app.config["SMS_DEFAULT_REGION"])
+                sign_in_codes.send_code(phone, request.remote_addr)
+                sent_to = phone
+            elif request.form.get("step") == "code":
+                sent_to = code_form.phone.data
+                error = _("Check the form and try again.")
+            else:
+                error = _("The form has expired. Try again.")
+        except AppError as exc:
+            error = exc.message
+            if request.form.get("step") == "code":
+                sent_to = code_form.phone.data
+    if sent_to:
+        code_form.phone.data = sent_to
+    return template_render(phone_form=phone_form, code_form=code_form, error=error,
+                           sent_to=sent_to, next=safe_next(""))
+
+
+def sign_out(login_endpoint):
+    session.clear()
+    return redirect(url_for(login_endpoint))
