@@ -126,16 +126,25 @@ def cancel_invitation(business, actor, member_id):
 
 def transfer_ownership(business, actor, user_id):
     """The owner hands the business to another active member and becomes a manager."""
-    owner_member = require_owner(business, actor)
+    require_owner(business, actor)
+    return hand_over(business, user_id)
+
+
+def hand_over(business, user_id):
+    """Make the active member `user_id` the owner; the old owner becomes a manager."""
     member = _target(business, user_id)
-    if member.id == owner_member.id:
-        raise AppError("validation_error", _("You already own this business."), status=422)
+    owner_member = BusinessMember.objects(business_id=business.id, role="owner",
+                                          is_active=True).first()
+    if owner_member is not None and member.id == owner_member.id:
+        raise AppError("validation_error", _("This person already owns the business."),
+                       status=422)
     now = clock.now()
     # The new owner first: at every moment there is an owner (briefly two, never none).
     BusinessMember.objects(id=member.id).update_one(set__role="owner", set__permissions={},
                                                     set__updated_at=now)
-    BusinessMember.objects(id=owner_member.id).update_one(set__role="manager",
-                                                          set__updated_at=now)
+    if owner_member is not None:
+        BusinessMember.objects(id=owner_member.id).update_one(set__role="manager",
+                                                              set__updated_at=now)
     Business.objects(id=business.id).update_one(set__owner_id=member.user_id,
                                                 set__updated_at=now)
     business.reload()
