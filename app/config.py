@@ -124,6 +124,8 @@ def load_config(environ, instance_path):
         "SMS_LIMIT_PER_PHONE": env_str(environ, "SMS_LIMIT_PER_PHONE", "5/hour"),
         "SMS_LIMIT_PER_IP": env_str(environ, "SMS_LIMIT_PER_IP", "20/hour"),
         "SMS_DEFAULT_REGION": env_str(environ, "SMS_DEFAULT_REGION", "RU"),
+        # Reports a user may file per hour.
+        "REPORTS_PER_HOUR": env_int(environ, "REPORTS_PER_HOUR", 10, minimum=1),
         # SMS delivery.
         "SMS_PROVIDER": env_str(environ, "SMS_PROVIDER", "console"),
         "SMS_HTTP_URL": env_str(environ, "SMS_HTTP_URL"),

@@ -11,6 +11,7 @@ from app.api import (
     members,
     openapi,
     qr,
+    reports,
     subscriptions,
     users,
 )
@@ -20,7 +21,7 @@ from app.api.errors import init_error_handlers
 def init_api(app):
     api = Blueprint("api", __name__, url_prefix="/api")
     for module in (auth, users, businesses, members, bot_settings, catalog, subscriptions,
-                   qr, health, openapi):
+                   qr, reports, health, openapi):
         api.register_blueprint(module.bp)
     app.register_blueprint(api)
     init_error_handlers(app)

@@ -35,6 +35,7 @@ class Business(TimestampedDocument):
     is_active = BooleanField(db_field="isActive", default=True)
     blocked = BooleanField(default=False)
     blocked_reason = StringField(db_field="blockedReason")
+    hidden = BooleanField(db_field="hidden", default=False)  # hidden by a moderator
     subscriber_count = IntField(db_field="subscriberCount", default=0)
     mms3_bot_id = StringField(db_field="mms3BotId")
     mms3_channel_dialog_id = StringField(db_field="mms3ChannelDialogId")

@@ -17,7 +17,7 @@ DESCRIPTION_MAX = 2000
 
 def visible_to_public(business):
     return (business is not None and business.deleted_at is None and not business.blocked
-            and business.is_active)
+            and not business.hidden and business.is_active)
 
 
 def clean_name(raw):

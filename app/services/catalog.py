@@ -13,7 +13,8 @@ from app.services import categories, geo, search_text
 
 DEFAULT_RADIUS = 5000
 MAX_RADIUS = 50000
-PUBLIC = {"isPublic": True, "isActive": True, "blocked": False, "deletedAt": None}
+PUBLIC = {"isPublic": True, "isActive": True, "blocked": False, "deletedAt": None,
+          "hidden": {"$ne": True}}  # hidden: by a moderator
 
 
 class Page:

@@ -62,3 +62,50 @@ def check_ids(ids):
         raise AppError("unknown_category", _("Some categories do not exist."), status=422,
                        details={"field": "categoryIds", "unknown": unknown})
     return unique
+
+
+def in_tree_order():
+    """Every category (inactive too) with its depth, parents before their children, each
+    level by order then name: what the back office lists as an indented tree."""
+    everything = list(Category.objects.order_by("order", "name"))
+    children = {}
+    for category in everything:
+        children.setdefault(category.parent_id, []).append(category)
+    known = {c.id for c in everything}
+    ordered = []
+
+    def walk(parent_id, depth):
+        for category in children.get(parent_id, []):
+            ordered.append((category, depth))
+            walk(category.id, depth + 1)
+
+    walk(None, 0)
+    # Orphans (a parent id that no longer exists) still show, at the top level.
+    for category in everything:
+        if category.parent_id and category.parent_id not in known:
+            ordered.append((category, 0))
+            walk(category.id, 1)
+    return ordered
+
+
+def deletion_blockers(category):
+    """Why a category cannot be deleted: its sub-categories and the businesses in it."""
+    from app.models import Business
+
+    return {
+        "children": Category.objects(parent_id=category.id).count(),
+        "businesses": Business.objects(category_ids=category.id, deleted_at=None).count(),
+    }
+
+
+def check_parent(category, parent_id):
+    """A parent must exist and must not be the category itself or one of its descendants."""
+    if not parent_id:
+        return None
+    if parent_id == category.id or parent_id in (with_descendants(category.id) or []):
+        raise AppError("invalid_parent", _("A category cannot be inside itself."), status=422,
+                       details={"field": "parentId"})
+    if Category.objects(id=parent_id).first() is None:
+        raise AppError("invalid_parent", _("No such parent category."), status=422,
+                       details={"field": "parentId"})
+    return parent_id
