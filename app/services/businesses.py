@@ -168,7 +168,7 @@ def owned_by(owner_id, viewer_id, page, limit):
     """An owner's businesses: all of them for the owner, the public ones for anybody else."""
     query = Business.objects(owner_id=owner_id, deleted_at=None)
     if viewer_id != owner_id:
-        query = query.filter(is_public=True, is_active=True, blocked=False)
+        query = query.filter(is_public=True, is_active=True, blocked=False, hidden__ne=True)
     query = query.order_by("-created_at")
     return list(query.skip((page - 1) * limit).limit(limit)), query.count()
 

@@ -9,12 +9,12 @@ from app.models import Business, QrScanDay
 
 
 def find_business(code):
-    """The business behind a QR code while its public pages are up (not deleted, blocked or
-    deactivated); else None."""
+    """The business behind a QR code while its public pages are up (not deleted, blocked,
+    hidden by a moderator or deactivated); else None."""
     if not isinstance(code, str) or not code:
         return None
     return Business.objects(qr_code=code.lower(), deleted_at=None, blocked=False,
-                            is_active=True).only("id", "slug").first()
+                            hidden__ne=True, is_active=True).only("id", "slug").first()
 
 
 def record_scan(code, count=True):

@@ -44,7 +44,7 @@ def of_user(user_id, page, limit):
     total = query.count()
     rows = list(query.skip((page - 1) * limit).limit(limit))
     businesses = {b.id: b for b in Business.objects(
-        id__in=[r.business_id for r in rows], deleted_at=None, blocked=False)}
+        id__in=[r.business_id for r in rows], deleted_at=None, blocked=False, hidden__ne=True)}
     return [(businesses[r.business_id], r.created_at) for r in rows
             if r.business_id in businesses], total
 

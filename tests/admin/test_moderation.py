@@ -286,3 +286,21 @@ def test_unblocking_and_unhiding_bring_a_business_back(app, client, reported):
         assert public_answers(client, "noisy-coffee") == (404, 404, False)  # still hidden
         moderation.unhide_business(moderator, business, "Всё в порядке")
     assert public_answers(client, "noisy-coffee") == (200, 200, True)
+
+
+def test_a_hidden_business_leaves_every_public_list(app, client):
+    from app.models import Business, User
+    from app.services import subscriptions
+    from tests import factories
+
+    owner = factories.signed_in(app, "+79160000011")
+    reader = factories.signed_in(app, "+79160000012")
+    business = factories.business(app, owner["user"]["id"], slug="to-hide")
+    with app.app_context():
+        subscriptions.subscribe(User.objects.get(id=reader["user"]["id"]), business)
+        Business.objects(id=business.id).update_one(set__hidden=True)
+    bearer = {"Authorization": f"Bearer {reader['accessToken']}"}
+    assert client.get("/api/me/subscriptions", headers=bearer).get_json()["data"] == []
+    listed = client.get(f"/api/businesses?ownerId={owner['user']['id']}", headers=bearer)
+    assert listed.get_json()["data"] == []
+    assert client.get(f"/q/{business.qr_code}").status_code == 404
