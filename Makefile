@@ -27,7 +27,7 @@ translations:
 # Re-extract the source strings (see babel.cfg) into messages.pot and merge them into every
 # catalog; then translate the new or fuzzy entries in app/translations/ru/LC_MESSAGES/messages.po.
 translations-update: $(BIN)/python
-	$(BIN)/pybabel -q extract -F babel.cfg -k lazy_gettext --add-comments=TRANSLATORS: \
+	$(BIN)/pybabel -q extract -F babel.cfg -k lazy_gettext -k plural_forms:1,2 --add-comments=TRANSLATORS: \
 		--add-location=file --sort-by-file --project=Bank --copyright-holder=Bank \
 		-o app/translations/messages.pot .
 	$(BIN)/pybabel -q update -i app/translations/messages.pot -d app/translations

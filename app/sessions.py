@@ -1,9 +1,10 @@
-"""Server-side sessions for the back office and the cabinet; none for the JSON API.
+"""Server-side sessions for the back office and the cabinet; none anywhere else.
 
 The cookie holds only a random id (HttpOnly, SameSite=Lax, Secure in production); the data
 lives in the `web_sessions` collection under the id's hash. A session ends after
 SESSION_IDLE_MINUTES without a request (each request moves the expiry on), or at sign-out.
-The API authenticates with bearer tokens only, so it never reads or sets this cookie.
+The API authenticates with bearer tokens and the public pages keep no session at all, so
+neither reads nor sets this cookie (and a landing page costs no session lookup).
 """
 
 import hashlib
@@ -15,6 +16,9 @@ from werkzeug.datastructures import CallbackDict
 
 from app import clock
 from app.models import WebSession
+
+
+SESSION_AREAS = ("/admin", "/cabinet")
 
 
 class ServerSession(CallbackDict, SessionMixin):
@@ -39,13 +43,16 @@ def _key(sid):
 
 class ServerSideSessionInterface(SessionInterface):
     def open_session(self, app, request):
-        if request.path.startswith("/api/"):
+        if not request.path.startswith(SESSION_AREAS):
             return self.make_null_session(app)
         sid = request.cookies.get(self.get_cookie_name(app))
         if sid and len(sid) <= 128:
-            stored = WebSession.objects(id=_key(sid), expires_at__gt=clock.now()).first()
+            # Plain dicts and lists (as_pymongo): mongoengine's own containers keep a weak
+            # reference to their document, gone by the time a later flash() appends to them.
+            stored = WebSession.objects(id=_key(sid), expires_at__gt=clock.now()).only(
+                "data").as_pymongo().first()
             if stored is not None:
-                return ServerSession(stored.data, sid=sid)
+                return ServerSession(stored.get("data") or {}, sid=sid)
         return ServerSession()
 
     def save_session(self, app, session, response):

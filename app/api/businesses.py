@@ -11,7 +11,7 @@ from app.api.presenters import business_for_team, business_public
 from app.api.responses import ok, paginated
 from app.api.validation import Body, Paging, Query, body, query
 from app.errors import AppError, NotFound
-from app.services import businesses, categories, slugs
+from app.services import businesses, categories, slugs, subscriptions
 from app.services.permissions import effective, get_business, membership
 
 bp = Blueprint("businesses", __name__, url_prefix="/businesses")
@@ -58,13 +58,18 @@ def _team_view(business, member):
 
 
 def view_for(business, user):
-    """The team's view for team members, the public one for everybody else."""
+    """The team's view for team members, the public one for everybody else; signed in, it
+    says whether the caller is subscribed (the landing page's Subscribe button)."""
     member = membership(business.id, user.id) if user else None
     if member is not None:
-        return _team_view(business, member)
-    if not businesses.visible_to_public(business):
+        data = _team_view(business, member)
+    elif not businesses.visible_to_public(business):
         raise NotFound("business_not_found", _("No such business."))
-    return business_public(business, categories.by_ids(business.category_ids))
+    else:
+        data = business_public(business, categories.by_ids(business.category_ids))
+    if user:
+        data["isSubscribed"] = bool(subscriptions.subscribed_ids(user.id, [business.id]))
+    return data
 
 
 @bp.post("")

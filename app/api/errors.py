@@ -1,4 +1,5 @@
-"""Every failure under /api/ answers with the JSON error envelope, never HTML or a trace."""
+"""Every failure under /api/ answers with the JSON error envelope, never HTML or a trace;
+elsewhere (the pages) with an HTML error page (app/web/errors.py)."""
 
 import logging
 import time
@@ -11,6 +12,7 @@ from werkzeug.exceptions import HTTPException
 from app.api.responses import error
 from app.errors import AppError
 from app.extensions import limiter
+from app.web.errors import render_error_page
 
 log = logging.getLogger("bank.errors")
 
@@ -35,6 +37,8 @@ def _is_api():
 def init_error_handlers(app):
     @app.errorhandler(AppError)
     def app_error(exc):
+        if not _is_api():
+            return render_error_page(exc.status, message=exc.message, headers=exc.headers)
         return error(exc.status, exc.code, exc.message, exc.details, exc.headers)
 
     @app.errorhandler(RateLimitExceeded)
@@ -48,17 +52,19 @@ def init_error_handlers(app):
 
     @app.errorhandler(HTTPException)
     def http_error(exc):
-        if not _is_api():
+        if exc.code is None or exc.code < 400:
             return exc
-        code, message = _HTTP_ERRORS.get(exc.code, ("error", exc.description))
         headers = {}
         if exc.code == 405 and exc.valid_methods:
             headers["Allow"] = ", ".join(exc.valid_methods)
+        if not _is_api():
+            return render_error_page(exc.code, headers=headers)
+        code, message = _HTTP_ERRORS.get(exc.code, ("error", exc.description))
         return error(exc.code, code, message, headers=headers)
 
     @app.errorhandler(Exception)
     def unexpected(exc):
         log.exception("unhandled error")
         if not _is_api():
-            return "Internal Server Error", 500
+            return render_error_page(500)
         return error(500, "internal_error", _("Something went wrong on our side."))

@@ -1,8 +1,15 @@
-"""Public pages. For now: uploaded media, served with long caching."""
+"""Public pages (server-rendered Jinja with a little vanilla JS) and uploaded media.
 
-from flask import Blueprint, abort, send_file
+Modules: pages.py (home, catalog, sign-in, profile, my pages, language, manifest),
+landing.py (/b/<slug>), qr.py (/q/<code>), errors.py (HTML error pages), assets.py (versioned
+static URLs), headers.py (security headers).
+"""
+
+from flask import Blueprint, abort, has_request_context, request, send_file, url_for
+from flask_babel import get_locale
 
 from app.services.storage import storage
+from app.web.js_strings import strings
 
 bp = Blueprint("web", __name__)
 
@@ -22,8 +29,35 @@ def media(key):
     return response
 
 
+def badge_colour(text):
+    """One of the eight letter-badge colours, the same for the same id in Python and JS."""
+    return sum(map(ord, text or "")) % 8
+
+
+def first_letter(name):
+    return next((char.upper() for char in name or "" if char.isalnum()), "•")
+
+
+def _page_context():
+    if not has_request_context():  # a template rendered by a task, say
+        return {}
+    here = request.full_path.rstrip("?")
+    signed_out_target = "/" if request.endpoint == "pages.login" else here
+    # `i18n`: the scripts' common words, for pages (the error page) that pass none of their own.
+    return {"lang": str(get_locale()), "here": here, "i18n": strings(),
+            "login_url": url_for("pages.login", next=signed_out_target)}
+
+
 def init_web(app):
-    from app.web import qr
+    from app.web import landing, pages, qr
+    from app.web.assets import init_assets
+    from app.web.headers import init_security_headers
 
     app.register_blueprint(bp)
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(landing.bp)
     app.register_blueprint(qr.bp)
+    init_assets(app)
+    init_security_headers(app)
+    app.context_processor(_page_context)
+    app.jinja_env.filters.update(badge_colour=badge_colour, first_letter=first_letter)

@@ -1,0 +1,41 @@
+/* The landing page: the Subscribe toggle and the "Write to us" button. */
+(function () {
+  "use strict";
+
+  var Bank = window.Bank;
+  var button = document.getElementById("subscribe");
+  var count = document.getElementById("subscriber-count");
+  var status = document.getElementById("landing-status");
+  var write = document.getElementById("write-to-us");
+
+  function showCount(value) {
+    count.setAttribute("data-count", value);
+    count.textContent = Bank.plural("subscribers", value);
+  }
+
+  button.addEventListener("click", async function () {
+    Bank.say(status, "");
+    var value = await Bank.toggleSubscription(button, function (text) { Bank.say(status, text); });
+    if (value !== null && value !== undefined) showCount(value);
+  });
+
+  // The chat arrives with the widget; until then, say so politely (no pretend chat).
+  write.addEventListener("click", function () {
+    if (!Bank.session.signedIn()) {
+      location.assign(Bank.loginUrl());
+      return;
+    }
+    Bank.say(status, Bank.t("chatSoon"));
+  });
+
+  // Signed in: learn whether this visitor is subscribed already.
+  if (Bank.session.signedIn()) {
+    var id = button.getAttribute("data-business-id");
+    Bank.api.get("/api/businesses/" + encodeURIComponent(id)).then(function (answer) {
+      Bank.setSubscribed(button, !!answer.data.isSubscribed);
+      showCount(answer.data.subscriberCount);
+    }).catch(function (error) {
+      if (error.status === 401) Bank.refreshNav(); // the session ended: show "Sign in" again
+    });
+  }
+})();

@@ -1,0 +1,98 @@
+"""The words the pages' scripts show, translated on the server and handed to them as a JSON
+block (`<script type="application/json" id="i18n">`), so no language is written in JS.
+
+Placeholders stay as `{name}` for the script to fill in.
+"""
+
+from functools import lru_cache
+
+from flask_babel import get_locale, get_translations
+from flask_babel import lazy_gettext as _
+
+# `make translations-update` extracts the msgids given to plural_forms() through its
+# `-k plural_forms:1,2` keyword.
+
+
+def plural_forms(singular, plural):
+    """The forms of a counted phrase by Intl.PluralRules category (one, few, many, other) in
+    the request's language; the number is left as `{n}`."""
+    translations = get_translations()
+    return {category: translations.ungettext(singular, plural, count) % {"num": "{n}"}
+            for category, count in (("one", 1), ("few", 2), ("many", 5), ("other", 5))}
+
+
+COMMON = {
+    "subscribe": _("Subscribe"),
+    "unsubscribe": _("Unsubscribe"),
+    "signIn": _("Sign in"),
+    "myProfile": _("My profile"),
+    "networkError": _("No connection. Check the internet and try again."),
+    "error": _("Something went wrong. Try again."),
+    "loading": _("Loading…"),
+    "showMore": _("Show more"),
+}
+GROUPS = {
+    "catalog": {
+        "nothingFound": _("Nothing found for “%(query)s”.", query="{query}"),
+        "noBusinesses": _("No businesses here yet."),
+        "nothingNear": _("No businesses found near you."),
+        "km": _("%(distance)s km", distance="{distance}"),
+        "m": _("%(distance)s m", distance="{distance}"),
+        "locating": _("Finding your location…"),
+        "geoDenied": _("Could not get your location. Allow access to it in the browser and "
+                       "try again."),
+        "geoUnsupported": _("This browser cannot tell your location."),
+        "nearMe": _("Near me"),
+        "nearMeOn": _("Near me: on"),
+    },
+    "landing": {
+        "chatSoon": _("Chat with businesses is coming soon. Subscribe so you don't miss "
+                      "their news."),
+    },
+    "login": {
+        "codeSent": _("We sent a code by SMS to %(phone)s.", phone="{phone}"),
+        "resendIn": _("You can request a new code in %(time)s.", time="{time}"),
+        "resend": _("Send the code again"),
+        "sending": _("Sending…"),
+        "checking": _("Checking…"),
+    },
+    "profile": {
+        "saved": _("Saved."),
+        "avatarSaved": _("The photo is updated."),
+        "noName": _("No name yet"),
+        "uploading": _("Uploading…"),
+    },
+    "my": {
+        "confirmUnsubscribe": _("Unsubscribe from “%(name)s”?", name="{name}"),
+        "confirmYes": _("Yes, unsubscribe"),
+        "cancel": _("Cancel"),
+        "unsubscribed": _("You unsubscribed from “%(name)s”.", name="{name}"),
+        "noSubscriptions": _("You have no subscriptions yet. Find businesses in the catalog."),
+        "noBusinesses": _("You have no businesses yet."),
+        "owner": _("Owner"),
+        "manager": _("Manager"),
+        "operator": _("Operator"),
+        "viewer": _("Viewer"),
+        "blocked": _("Blocked"),
+        "hidden": _("Hidden from the catalog"),
+    },
+}
+
+
+def strings(*groups):
+    """The common words and those of `groups`, in the request's language. Made once per
+    language and page (translations do not change while the app runs)."""
+    return _strings(str(get_locale()), groups)
+
+
+@lru_cache(maxsize=64)
+def _strings(_locale, groups):
+    words = {key: str(value) for key, value in COMMON.items()}
+    for group in groups:
+        words.update({key: str(value) for key, value in GROUPS[group].items()})
+    words["subscribers"] = plural_forms("%(num)s subscriber", "%(num)s subscribers")
+    if "login" in groups:
+        words["attemptsLeft"] = plural_forms("%(num)s attempt left.", "%(num)s attempts left.")
+    if "catalog" in groups:
+        words["found"] = plural_forms("%(num)s business found", "%(num)s businesses found")
+    return words

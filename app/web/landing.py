@@ -1,0 +1,85 @@
+"""The business landing page `/b/<slug>`: what a QR code or a shared link opens."""
+
+import json
+import re
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _
+from markupsafe import Markup
+
+from app.api.presenters import business_public
+from app.services import businesses, categories
+from app.web.js_strings import strings
+
+bp = Blueprint("landing", __name__)
+
+OG_DESCRIPTION_MAX = 200
+
+
+@bp.get("/b/<slug>")
+def landing(slug):
+    # Two queries to find it (the slug claim, the business), one for category names.
+    business, _moved = businesses.resolve_slug(slug)  # 404 when blocked, deleted or unknown
+    if slug != business.slug:  # a former slug, or the current one in another case
+        target = url_for("landing.landing", slug=business.slug)
+        if request.query_string:
+            target += "?" + request.query_string.decode("latin-1")
+        return redirect(target, code=301)
+    data = business_public(business, categories.by_ids(business.category_ids))
+    return render_template(
+        "landing.html", business=data,
+        logo_path=url_for("web.media", key=business.logo) if business.logo else None,
+        summary=summary(data), map_url=map_url(data["location"]),
+        structured_data=script_json(structured_data(data)), i18n=strings("landing"))
+
+
+def summary(data):
+    """The share preview's text: the description's start, or a line about the business."""
+    text = " ".join((data["description"] or "").split())
+    if not text:
+        return str(_("%(name)s on Bank: subscribe to the news and write to the business.",
+                     name=data["name"]))
+    if len(text) > OG_DESCRIPTION_MAX:
+        text = text[:OG_DESCRIPTION_MAX - 1].rsplit(" ", 1)[0] + "…"
+    return text
+
+
+def map_url(location):
+    """A plain link to a map (never an embed: nothing is fetched from a map site at page view).
+    Yandex Maps for Russian, OpenStreetMap otherwise."""
+    if not location or location["lat"] is None:
+        return None
+    lat, lng = location["lat"], location["lng"]
+    if str(get_locale()) == "ru":
+        return f"https://yandex.ru/maps/?pt={lng},{lat}&z=17"
+    return f"https://www.openstreetmap.org/?mlat={lat}&mlon={lng}#map=17/{lat}/{lng}"
+
+
+def structured_data(data):
+    """schema.org LocalBusiness for search engines."""
+    document = {"@context": "https://schema.org", "@type": "LocalBusiness",
+                "name": data["name"], "url": data["url"]}
+    if data["description"]:
+        document["description"] = data["description"]
+    location = data["location"] or {}
+    if location.get("address"):
+        document["address"] = {"@type": "PostalAddress", "streetAddress": location["address"]}
+    if location.get("lat") is not None:
+        document["geo"] = {"@type": "GeoCoordinates", "latitude": location["lat"],
+                           "longitude": location["lng"]}
+    if data["logoUrl"]:
+        document["image"] = data["logoUrl"]
+    return document
+
+
+_SCRIPT_BREAKERS = re.compile(r"<(/|!--)")
+
+
+def script_json(value):
+    """JSON that is safe inside a <script> element: a "</" (as in "</script>") or "<!--" in
+    the data cannot end the element or open a comment. "</" becomes "<\\/" and "<!--" becomes
+    "<\\u0021--": both mean the same to a JSON parser."""
+    text = json.dumps(value, ensure_ascii=False)
+    text = _SCRIPT_BREAKERS.sub(lambda m: "<\\/" if m.group(1) == "/" else "<\\u0021--", text)
+    return Markup(text)  # noqa: S704 - escaped above for the script context
