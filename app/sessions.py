@@ -17,7 +17,6 @@ from werkzeug.datastructures import CallbackDict
 from app import clock
 from app.models import WebSession
 
-
 SESSION_AREAS = ("/admin", "/cabinet")
 
 

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _
 
 from app import clock
 from app.errors import AppError, NotFound
-from app.models import Business, BusinessMember, BusinessSettings, Location
+from app.models import Business, BusinessMember, BusinessSettings, Location, SlugClaim
 from app.models.base import new_id
 from app.services import avatars, categories, qr, search_text, slugs, storage
 from app.services.permissions import require, require_owner
@@ -15,9 +15,13 @@ NAME_MAX = 120
 DESCRIPTION_MAX = 2000
 
 
+def _visible(deleted_at, blocked, hidden, is_active):
+    return deleted_at is None and not blocked and not hidden and is_active
+
+
 def visible_to_public(business):
-    return (business is not None and business.deleted_at is None and not business.blocked
-            and not business.hidden and business.is_active)
+    return business is not None and _visible(business.deleted_at, business.blocked,
+                                             business.hidden, business.is_active)
 
 
 def clean_name(raw):
@@ -154,6 +158,21 @@ def resolve_slug(slug):
     if not visible_to_public(business):
         raise NotFound("business_not_found", _("No such business."))
     return business, business.slug != slug.lower()
+
+
+def public_stamp(slug):
+    """(business id, current slug, stamp) of a business the public may open by `slug`, where
+    the stamp changes whenever its page would: two lookups by id, no documents built (the
+    landing page's cache key). 404 otherwise."""
+    claim = SlugClaim._get_collection().find_one({"_id": slug.lower()}) \
+        if isinstance(slug, str) else None
+    found = Business._get_collection().find_one({"_id": claim["businessId"]}, {
+        "slug": 1, "updatedAt": 1, "subscriberCount": 1, "deletedAt": 1, "blocked": 1,
+        "hidden": 1, "isActive": 1}) if claim else None
+    if found is None or not _visible(found.get("deletedAt"), found.get("blocked"),
+                                     found.get("hidden"), found.get("isActive", True)):
+        raise NotFound("business_not_found", _("No such business."))
+    return found["_id"], found["slug"], (found.get("updatedAt"), found.get("subscriberCount"))
 
 
 def public(business_id):

@@ -74,6 +74,13 @@ def _inputs(business, fmt, size):
     return inputs
 
 
+@lru_cache(maxsize=4096)
+def _best_mask(url):
+    """segno scores all eight masks to pick the best, most of the time a code takes; the
+    choice depends only on the content, so each process makes it once per URL."""
+    return segno.make(url, error=ERROR_LEVEL, micro=False).mask
+
+
 def _etag(inputs):
     text = "\x1f".join(f"{key}={value}" for key, value in sorted(inputs.items()))
     return hashlib.sha256(text.encode()).hexdigest()[:32]
@@ -90,7 +97,8 @@ def render(business, fmt, size=SIZE_DEFAULT):
     if fmt not in FORMATS:
         raise ValueError(f"unknown QR format {fmt!r}")
     inputs = _inputs(business, fmt, size)
-    symbol = segno.make(inputs["url"], error=ERROR_LEVEL, micro=False)
+    url = inputs["url"]
+    symbol = segno.make(url, error=ERROR_LEVEL, micro=False, mask=_best_mask(url))
     if fmt == "svg":
         data = _svg(symbol, size)
     elif fmt == "png":

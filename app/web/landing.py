@@ -1,9 +1,12 @@
 """The business landing page `/b/<slug>`: what a QR code or a shared link opens."""
 
+import hashlib
 import json
 import re
+import threading
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from cachetools import TTLCache
+from flask import Blueprint, make_response, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _
 from markupsafe import Markup
@@ -17,15 +20,37 @@ bp = Blueprint("landing", __name__)
 OG_DESCRIPTION_MAX = 200
 
 
+# Rendered pages by (business, its stamp, language). The page has nothing per visitor (the
+# Subscribe state comes from the API), so a QR-scan rush renders each page once; the time
+# limit bounds how long a renamed category shows its old name.
+_pages = TTLCache(maxsize=2048, ttl=60)
+_pages_lock = threading.Lock()
+
+
 @bp.get("/b/<slug>")
 def landing(slug):
-    # Two queries to find it (the slug claim, the business), one for category names.
-    business, _moved = businesses.resolve_slug(slug)  # 404 when blocked, deleted or unknown
-    if slug != business.slug:  # a former slug, or the current one in another case
-        target = url_for("landing.landing", slug=business.slug)
+    business_id, current_slug, stamp = businesses.public_stamp(slug)  # 404 unless public
+    if slug != current_slug:  # a former slug, or the current one in another case
+        target = url_for("landing.landing", slug=current_slug)
         if request.query_string:
             target += "?" + request.query_string.decode("latin-1")
         return redirect(target, code=301)
+    key = (business_id, stamp, str(get_locale()))
+    with _pages_lock:
+        html = _pages.get(key)
+    if html is None:
+        html = render(businesses.public(business_id))
+        with _pages_lock:
+            _pages[key] = html
+    response = make_response(html)
+    response.set_etag(hashlib.sha256(repr(key).encode()).hexdigest()[:32])
+    response.headers["Cache-Control"] = "public, max-age=60"
+    response.vary.add("Accept-Language")
+    response.vary.add("Cookie")  # the language switch
+    return response.make_conditional(request)
+
+
+def render(business):
     data = business_public(business, categories.by_ids(business.category_ids))
     return render_template(
         "landing.html", business=data,

@@ -347,3 +347,22 @@ def test_landing_page_subscription_state_comes_from_the_api(client, auth, make_b
     assert data["isSubscribed"] is True and data["subscriberCount"] == 1
     assert "isSubscribed" not in client.get(f"/api/businesses/{business_id}").get_json()["data"]
     assert "1 подписчик<" in client.get("/b/kofe-arbat", headers=RU).get_data(as_text=True)
+
+
+def test_landing_revalidates_with_an_etag_and_changes_with_the_business(app, client,
+                                                                       make_business, auth):
+    business_id = make_business()
+    first = client.get("/b/kofe-arbat")
+    assert first.status_code == 200 and first.headers["ETag"]
+    again = client.get("/b/kofe-arbat", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+    reader = auth.sign_in("+79167654321")
+    client.post(f"/api/businesses/{business_id}/subscribe",
+                headers=auth.bearer(reader["accessToken"]))
+    counted = client.get("/b/kofe-arbat", headers={"If-None-Match": first.headers["ETag"]})
+    assert counted.status_code == 200 and counted.headers["ETag"] != first.headers["ETag"]
+    with app.app_context():
+        businesses.apply_changes(Business.objects.get(id=business_id), {"name": "Новое имя"})
+    renamed = client.get("/b/kofe-arbat", headers={"If-None-Match": counted.headers["ETag"]})
+    assert renamed.status_code == 200
+    assert "Новое имя" in renamed.get_data(as_text=True)
