@@ -20,4 +20,7 @@ def init_admin(app):
     for view in back_office_views():
         back_office.add_view(view)
     app.extensions["back_office"] = back_office
+    from admin.cabinet import init_cabinet
+
+    init_cabinet(app)
     return back_office

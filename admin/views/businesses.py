@@ -91,7 +91,7 @@ class BusinessView(StaffModelView):
         business = self._business(business_id)
         form = ReasonForm(request.form)
         if not form.validate():
-            flash(_("Give a reason (3 to 500 characters)."), "error")
+            flash(str(_("Give a reason (3 to 500 characters).")), "error")
         else:
             try:
                 handlers[action](current_user(), business, form.reason.data)

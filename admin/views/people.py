@@ -79,7 +79,7 @@ class UserView(StaffModelView):
         user = self._user(user_id)
         form = ReasonForm(request.form)
         if not form.validate():
-            flash(_("Give a reason (3 to 500 characters)."), "error")
+            flash(str(_("Give a reason (3 to 500 characters).")), "error")
             return self._back(user)
         try:
             if block:
@@ -102,7 +102,7 @@ class UserView(StaffModelView):
         if action == "grant":
             User.objects(id=user.id).update_one(add_to_set__platform_roles=form.role.data)
         elif user.id == current_user().id and form.role.data == "superadmin":
-            flash(_("You cannot take superadmin away from yourself."), "error")
+            flash(str(_("You cannot take superadmin away from yourself.")), "error")
             return self._back(user)
         else:
             User.objects(id=user.id).update_one(pull__platform_roles=form.role.data)

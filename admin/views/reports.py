@@ -134,9 +134,9 @@ class ReportQueueView(StaffAccess, BaseView):
         form = ResolveForm(request.form)
         if not form.validate():
             if form.csrf_token.errors:
-                flash(_("The form has expired. Try again."), "error")
+                flash(str(_("The form has expired. Try again.")), "error")
             else:
-                flash(_("Give a reason (3 to 500 characters)."), "error")
+                flash(str(_("Give a reason (3 to 500 characters).")), "error")
             return redirect(url_for(".index"))
         try:
             closed = reports.resolve(current_user(), form.target_type.data, form.target_id.data,

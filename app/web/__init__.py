@@ -5,7 +5,17 @@ landing.py (/b/<slug>), qr.py (/q/<code>), errors.py (HTML error pages), assets.
 static URLs), headers.py (security headers).
 """
 
-from flask import Blueprint, abort, has_request_context, request, send_file, url_for
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    has_request_context,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import get_locale
 
 from app.services.storage import storage
@@ -26,6 +36,14 @@ def media(key):
     response = send_file(path, max_age=31536000, conditional=True)
     response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
     response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    # Browsers ask for it on every site, pages with an icon link or not (Flask-Admin's).
+    response = send_file(Path(current_app.static_folder) / "icons" / "icon-32.png",
+                         mimetype="image/png", max_age=604800)
     return response
 
 
