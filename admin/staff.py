@@ -22,6 +22,10 @@ class CodeForm(SecureForm):
                        validators=[DataRequired(), Regexp(r"^\d{6}$", message=_("Six digits."))])
 
 
+class SignOutForm(SecureForm):
+    """Only its CSRF token: signing out is a POST that another site cannot forge."""
+
+
 def current_user():
     """The signed-in person of this session, or None (blocked people are signed out)."""
     if "staff_user" not in g:

@@ -36,6 +36,18 @@ class ServerSession(CallbackDict, SessionMixin):
         self.modified = True
 
 
+def _storable(value):
+    """Session data as the database stores it: lazy translations (a flash message made with
+    lazy_gettext, say) become the text they stand for."""
+    if isinstance(value, dict):
+        return {key: _storable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_storable(item) for item in value]
+    if isinstance(value, str | int | float | bool | type(None)):
+        return value
+    return str(value)
+
+
 def _key(sid):
     return hashlib.sha256(sid.encode()).hexdigest()
 
@@ -71,7 +83,7 @@ class ServerSideSessionInterface(SessionInterface):
             session.sid = secrets.token_urlsafe(32)
         idle = timedelta(minutes=app.config["SESSION_IDLE_MINUTES"])
         WebSession.objects(id=_key(session.sid)).update_one(
-            upsert=True, set__data=dict(session), set__expires_at=clock.now() + idle)
+            upsert=True, set__data=_storable(dict(session)), set__expires_at=clock.now() + idle)
         response.set_cookie(
             name, session.sid, max_age=int(idle.total_seconds()), httponly=True,
             secure=app.config["SESSION_COOKIE_SECURE"], samesite="Lax", domain=domain, path=path)

@@ -137,8 +137,8 @@ class Watched:
     def __init__(self, page, prefix=""):
         self.page, self.prefix = page, prefix
         self.errors, self.dialogs = [], []
-        page.on("console", lambda message: message.type == "error"
-                and self.errors.append(f"console: {message.text}"))
+        page.on("console", lambda message: message.type == "error" and self.errors.append(
+            f"console: {message.text} ({message.location.get('url') or page.url})"))
         page.on("pageerror", lambda error: self.errors.append(f"pageerror: {error}"))
         page.on("dialog", self._dialog)
         # Record CSP violations from inside the page too (they also reach the console).

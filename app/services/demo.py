@@ -1,10 +1,11 @@
 """Demo data for `flask seed-demo`: people, businesses in several categories with
-coordinates, their teams and some subscriptions. Running it twice changes nothing."""
+coordinates, their teams, some subscriptions, and a few open reports for the moderators'
+queue. Running it twice changes nothing."""
 
 import random
 
-from app.models import Business, BusinessMember, BusinessSettings, Category, User
-from app.services import businesses, subscriptions, users
+from app.models import Business, BusinessMember, BusinessSettings, Category, Report, User
+from app.services import businesses, reports, subscriptions, users
 
 PEOPLE = [
     ("+79990000001", "Анна Смирнова"), ("+79990000002", "Иван Петров"),
@@ -30,6 +31,13 @@ BUSINESSES = [
      55.0302, 82.9204, 4, "Английский для детей и взрослых."),
     ("Ресторан Байкал", ["restaurants"], "Иркутск, ул. Карла Маркса, 13", 52.2855, 104.2890, 4,
      "Сибирская кухня и рыба из Байкала."),
+]
+
+# Customers' complaints for the moderators' queue: reporter index, business name, reason,
+# comment.
+REPORTS = [
+    (0, "Автосервис Гараж", "spam", "Каждый день присылают рекламу, хотя я не подписывалась."),
+    (4, "Автосервис Гараж", "spam", "Рассылка со скидками по несколько раз в день."),
 ]
 
 
@@ -63,10 +71,23 @@ def seed(extra_businesses=0, echo=print):
     for person in people[1:]:
         for business in demo[:3]:
             subscriptions.subscribe(person, business)
+    _reports(people, demo)
     created += _bulk(extra_businesses, people, list(categories.values()))
     echo(f"demo: {len(people)} people, {created} new businesses, "
          f"{User.objects.count()} users and {Business.objects.count()} businesses in all")
     return created
+
+
+def _reports(people, demo):
+    """The demo complaints, each filed once: not again after a moderator has closed it."""
+    by_name = {business.name: business for business in demo}
+    for reporter, name, reason, comment in REPORTS:
+        business = by_name.get(name)
+        if business is None or Report.objects(
+                reporter_id=people[reporter].id, target_type="business",
+                target_id=business.id).first() is not None:
+            continue
+        reports.create(people[reporter], "business", business.id, reason, comment)
 
 
 def _bulk(count, people, category_ids):

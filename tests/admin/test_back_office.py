@@ -178,3 +178,19 @@ def test_the_member_role_templates_are_edited_by_superadmins(app, staff_client):
         == 302
     assert staff_client("superadmin").get("/admin/member-roles/edit/?id=operator").status_code \
         == 200
+
+
+def test_a_lazily_translated_flash_message_reads_as_text(app, staff_client):
+    from flask import flash
+    from flask_babel import lazy_gettext
+
+    def flashing():
+        flash(lazy_gettext("Give a reason (3 to 500 characters)."), "error")
+        return "ok"
+
+    app.add_url_rule("/admin/flash-probe", "flash_probe", flashing)  # before any request
+    client = staff_client("superadmin")
+    client.get("/admin/flash-probe")
+    page = client.get("/admin/").get_data(as_text=True)
+    assert "['" not in page
+    assert "Укажите причину" in page or "Give a reason" in page
