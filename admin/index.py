@@ -17,9 +17,21 @@ class BackOfficeHome(StaffAccess, AdminIndexView):
 
     @expose("/")
     def index(self):
+        from flask_babel import format_number
+        from werkzeug.routing import BuildError
+
+        from admin.charts import bar_chart
         from app.services import stats
 
-        return self.render("admin/dashboard.html", stats=stats.dashboard())
+        def link_for(endpoint, **values):
+            """A link to another back-office view, or None where there is no such view."""
+            try:
+                return url_for(endpoint, **values)
+            except BuildError:
+                return None
+
+        return self.render("admin/dashboard.html", stats=stats.dashboard(),
+                           bar_chart=bar_chart, number=format_number, link_for=link_for)
 
     @expose("/login", methods=("GET", "POST"))
     def login_view(self):

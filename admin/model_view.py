@@ -3,10 +3,34 @@ create/edit/delete/export, and every change written to the audit log."""
 
 from flask_admin.contrib.mongoengine import ModelView
 from flask_admin.form import SecureForm
+from flask_babel import lazy_gettext as _
 
 from admin.access import StaffAccess
 from admin.staff import current_user
 from app.services import audit
+
+# Column and field names as people read them, for every view (English msgids, Russian UI).
+LABELS = {
+    "id": _("Id"), "name": _("Name"), "slug": _("Slug"), "phone": _("Phone"),
+    "created_at": _("Created"), "updated_at": _("Updated"), "owner_id": _("Owner"),
+    "category_ids": _("Categories"), "is_public": _("In the catalog"), "blocked": _("Blocked"),
+    "hidden": _("Hidden"), "subscriber_count": _("Subscribers"), "deleted_at": _("Deleted"),
+    "platform_roles": _("Platform roles"), "is_blocked": _("Blocked"),
+    "last_login_at": _("Last sign-in"), "business_id": _("Business"), "user_id": _("User"),
+    "invited_phone": _("Invited phone"), "role": _("Role"), "is_active": _("Active"),
+    "joined_at": _("Joined"), "invited_at": _("Invited"), "purpose": _("Purpose"),
+    "provider": _("Provider"), "status": _("Status"), "attempts": _("Attempts"),
+    "error": _("Error"), "sent_at": _("Sent"), "at": _("When"), "area": _("Area"),
+    "actor_name": _("Who"), "actor_id": _("Who (id)"), "action": _("Action"),
+    "target_type": _("Target type"), "target_id": _("Target"), "reason": _("Reason"),
+    "ip": _("IP"), "changes": _("Changes"), "icon": _("Icon"), "order": _("Order"),
+    "parent_id": _("Parent"), "title": _("Title"), "rank": _("Rank"),
+    "permissions": _("Permissions"), "description": _("Description"), "logo": _("Logo"),
+    "location": _("Location"), "blocked_reason": _("Why blocked"), "avatar": _("Avatar"),
+    "previous_slugs": _("Former slugs"), "is_active_member": _("Active"),
+}
+# Internal fields nobody needs to read in the back office.
+INTERNAL = ("search_text", "mms3_bot_id", "mms3_channel_dialog_id")
 
 
 class StaffModelView(StaffAccess, ModelView):
@@ -18,6 +42,12 @@ class StaffModelView(StaffAccess, ModelView):
     allow_create = allow_edit = allow_delete = False
     allow_export = True
     audit_target = None  # e.g. "category"
+    column_labels = LABELS
+    column_details_exclude_list = INTERNAL
+
+    def search_placeholder(self):
+        names = [str(self.column_labels.get(c, c)) for c in self.column_searchable_list or ()]
+        return ", ".join(names) or None
 
     @property
     def can_create(self):

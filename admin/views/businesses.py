@@ -21,8 +21,12 @@ EDITABLE = {"name": "name", "description": "description", "slug": "slug",
             "is_public": "isPublic", "is_active": "isActive"}
 
 
+DONE = {"block": _("The business is blocked."), "unblock": _("The business is unblocked."),
+        "hide": _("The business is hidden."), "unhide": _("The business is shown again.")}
+
+
 class BusinessForm(SecureForm):
-    name = StringField(_("Name"), validators=[DataRequired(), Length(max=120)])
+    name = StringField(_("Business name"), validators=[DataRequired(), Length(max=120)])
     slug = StringField(_("Address (slug)"), validators=[DataRequired(), Length(max=48)])
     description = TextAreaField(_("Description"), validators=[Length(max=2000)])
     is_public = BooleanField(_("Shown in the catalog"))
@@ -97,6 +101,8 @@ class BusinessView(StaffModelView):
                 handlers[action](current_user(), business, form.reason.data)
             except AppError as exc:
                 flash(exc.message, "error")
+            else:
+                flash(str(DONE[action]), "success")
         return redirect(url_for(".details_view", id=business.id))
 
     @expose("/<business_id>/owner", methods=("POST",))

@@ -4,7 +4,7 @@ still has businesses or sub-categories is not deleted, and the page says why."""
 from flask import flash
 from flask_babel import lazy_gettext as _
 from markupsafe import escape
-from wtforms import SelectField
+from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from admin.model_view import StaffModelView
@@ -26,7 +26,6 @@ class CategoryView(StaffModelView):
     audit_target = "category"
     allow_create = allow_edit = allow_delete = True
     column_list = ("name", "slug", "icon", "order", "is_active", "parent_id")
-    column_labels = {"parent_id": _("Parent"), "is_active": _("Active")}
     column_searchable_list = ("name", "slug")
     column_filters = ("is_active",)
     column_sortable_list = ()
@@ -36,7 +35,7 @@ class CategoryView(StaffModelView):
         "parent_id": lambda view, _context, model, _name: view.names.get(model.parent_id, ""),
     }
     form_columns = ("name", "slug", "icon", "parent_id", "order", "is_active")
-    form_overrides = {"parent_id": SelectField}
+    form_overrides = {"parent_id": SelectField, "slug": StringField, "name": StringField}
     form_args = {
         "name": {"validators": [DataRequired(), Length(max=80)]},
         "slug": {"validators": [DataRequired(), Length(min=2, max=48),

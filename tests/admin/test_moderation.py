@@ -83,7 +83,7 @@ def test_the_queue_groups_reports_by_target(app, client, people, reported, staff
                         html.index(f'data-target="user:{troublemaker.id}"')]
     assert re.search(r'class="report-count"[^>]*>2<', business_row)
     assert "Шумная кофейня" in business_row and "/b/noisy-coffee" in business_row
-    assert "Spam" in business_row and "Fraud" in business_row
+    assert "Спам" in business_row and "Мошенничество" in business_row  # Russian by default
     # A moderator sees phones masked; support sees them in full.
     assert "+7916*****34" in html and TROUBLEMAKER not in html
     support_page = staff_client("support").get(QUEUE).get_data(as_text=True)
