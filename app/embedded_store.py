@@ -25,6 +25,8 @@ from mongomock import collection as mongomock_collection
 from mongomock.filtering import filter_applies
 from mongomock.store import CollectionStore, DatabaseStore, ServerStore
 
+from app import embedded_speedups
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS docs (
     db TEXT NOT NULL, coll TEXT NOT NULL, key BLOB NOT NULL,
@@ -248,6 +250,7 @@ def install_update_recording():
     """Wrap mongomock's update path once per process; harmless for plain mongomock stores."""
     mongomock_collection.Collection._update = _recording_update
     mongomock_collection.Collection._iter_documents = _recording_iter_documents
+    embedded_speedups.install()
 
 
 def _recording_update(self, *args, **kwargs):
@@ -268,6 +271,8 @@ def _recording_iter_documents(self, filter):
     if not isinstance(self._store, JournalledCollectionStore):
         return _original_iter_documents(self, filter)
     documents = _by_id(self, filter)
+    if documents is None:
+        documents = embedded_speedups.by_range(self._store, filter)
     if documents is None:
         documents = _original_iter_documents(self, filter)
     keys = getattr(_recording, "keys", None)

@@ -114,3 +114,31 @@ def test_lookups_by_id_answer_like_a_scan(tmp_path):
     assert things.count_documents({"_id": {"$in": ["a", "b"]}}) == 2
     things.update_one({"_id": "a"}, {"$inc": {"n": 10}})
     assert reopen(tmp_path / "s.sqlite3").find_one({"_id": "a"})["n"] == 11
+
+
+def test_fast_paths_answer_like_mongodb(tmp_path):
+    from datetime import datetime, timedelta
+
+    things = client_class(EmbeddedServerStore(tmp_path / "s.sqlite3"))()["bank"]["things"]
+    start = datetime(2026, 1, 1)
+    things.insert_many([{"_id": n, "at": start + timedelta(days=n), "name": f"n{n:02d}"}
+                        for n in range(20)])
+    things.insert_many([{"_id": 100, "at": None}, {"_id": 101, "at": [start]},
+                        {"_id": 102}, {"_id": 103, "at": "2026-01-05"}])
+    recent = things.find({"at": {"$gte": start + timedelta(days=15)}})
+    assert sorted(d["_id"] for d in recent) == [15, 16, 17, 18, 19]
+    # An array holding a matching date matches, as in MongoDB; null, missing, text do not.
+    early = things.find({"at": {"$lt": start + timedelta(days=2)}})
+    assert sorted(d["_id"] for d in early) == [0, 1, 101]
+    assert [d["_id"] for d in things.find({"name": {"$gt": "n17"}}).sort("_id")] == [18, 19]
+    # Cursors with skip and limit, read one by one.
+    page = things.find({"name": {"$exists": True}}).sort("_id").skip(5).limit(3)
+    assert [d["_id"] for d in page] == [5, 6, 7]
+    # A leading $match and $project in an aggregation.
+    things.delete_many({"_id": {"$in": [100, 101, 102, 103]}})
+    grouped = list(things.aggregate([
+        {"$match": {"at": {"$gte": start, "$lt": start + timedelta(days=10)}}},
+        {"$project": {"at": 1, "_id": 0}},
+        {"$group": {"_id": None, "n": {"$sum": 1}, "last": {"$max": "$at"}}},
+    ]))
+    assert grouped == [{"_id": None, "n": 10, "last": start + timedelta(days=9)}]
