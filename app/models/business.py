@@ -51,5 +51,7 @@ class Business(TimestampedDocument):
             {"fields": ["category_ids", "-subscriber_count"]},
             {"fields": ["is_public", "is_active", "blocked", "deleted_at", "-subscriber_count"]},
             {"fields": [("location.point", "2dsphere")]},
+            {"fields": ["created_at"]},  # the dashboard's new businesses per day
+            {"fields": ["deleted_at", "-subscriber_count"]},  # its top 10 by subscribers
         ],
     }

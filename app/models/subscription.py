@@ -16,5 +16,6 @@ class Subscription(Document):
         "indexes": [
             {"fields": ["user_id", "business_id"], "unique": True},
             {"fields": ["business_id", "-created_at"]},
+            {"fields": ["created_at"]},  # the dashboard's subscriptions per day
         ],
     }

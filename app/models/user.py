@@ -21,5 +21,6 @@ class User(TimestampedDocument):
         "indexes": [
             {"fields": ["phone"], "unique": True},
             {"fields": ["platform_roles"]},
+            {"fields": ["created_at"]},  # the dashboard's sign-ups per day
         ],
     }
