@@ -4,16 +4,11 @@ from flask import url_for
 from flask_admin import AdminIndexView, expose
 
 from admin.access import StaffAccess
-from admin.staff import handle_sign_in, sign_out
-
-OPEN = ("login_view", "logout_view")  # reachable without signing in
+from admin.staff import SignInPages
 
 
-class BackOfficeHome(StaffAccess, AdminIndexView):
-    def _handle_view(self, name, **kwargs):
-        if name in OPEN:
-            return None
-        return super()._handle_view(name, **kwargs)
+class BackOfficeHome(SignInPages, StaffAccess, AdminIndexView):
+    login_template = "admin/login.html"
 
     @expose("/")
     def index(self):
@@ -32,13 +27,3 @@ class BackOfficeHome(StaffAccess, AdminIndexView):
 
         return self.render("admin/dashboard.html", stats=stats.dashboard(),
                            bar_chart=bar_chart, number=format_number, link_for=link_for)
-
-    @expose("/login", methods=("GET", "POST"))
-    def login_view(self):
-        return handle_sign_in(
-            lambda **context: self.render("admin/login.html", area="admin", **context),
-            url_for(".index"))
-
-    @expose("/logout", methods=("POST",))
-    def logout_view(self):
-        return sign_out(".login_view")

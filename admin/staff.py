@@ -2,6 +2,7 @@
 shared by both: phone, then the SMS code, through the same service and limits as the API."""
 
 from flask import current_app, g, redirect, request, session, url_for
+from flask_admin import expose
 from flask_admin.form import SecureForm
 from flask_babel import lazy_gettext as _
 from wtforms import StringField
@@ -85,3 +86,26 @@ def handle_sign_in(template_render, home_url):
 def sign_out(login_endpoint):
     session.clear()
     return redirect(url_for(login_endpoint))
+
+
+class SignInPages:
+    """/login and /logout for an area's home view (Flask-Admin index view), reachable without
+    signing in. `login_template` names the page."""
+
+    login_template = None
+
+    def _handle_view(self, name, **kwargs):
+        if name in ("login_view", "logout_view"):
+            return None
+        return super()._handle_view(name, **kwargs)
+
+    @expose("/login", methods=("GET", "POST"))
+    def login_view(self):
+        return handle_sign_in(lambda **context: self.render(self.login_template, **context),
+                              url_for(".index"))
+
+    @expose("/logout", methods=("POST",))
+    def logout_view(self):
+        if current_user() is not None and not SignOutForm(request.form).validate():
+            return redirect(url_for(".index"), code=303)  # a forged or stale sign-out
+        return sign_out(".login_view")

@@ -63,7 +63,9 @@ def _show_error(form, error):
     message = error.message
     suggestions = error.details.get("suggestions")
     if suggestions:
-        message = f"{message} {_('Free addresses:')} {', '.join(suggestions)}"
+        # Not inside the f-string: pybabel (on Python 3.11) does not extract from f-strings.
+        free = _("Free addresses:")
+        message = f"{message} {free} {', '.join(suggestions)}"
     (field.errors if field is not None else form.form_errors).append(message)
 
 

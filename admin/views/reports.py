@@ -144,8 +144,8 @@ class ReportQueueView(StaffAccess, BaseView):
         except AppError as exc:
             flash(exc.message, "error")
         else:
-            flash(_("Done: %(action)s, reports closed: %(count)s.",
-                    action=ACTION_LABELS[form.action.data], count=closed), "success")
+            flash(str(_("Done: %(action)s, reports closed: %(count)s.",
+                        action=ACTION_LABELS[form.action.data], count=closed)), "success")
         return redirect(url_for(".index"))
 
 

@@ -194,3 +194,12 @@ def test_a_lazily_translated_flash_message_reads_as_text(app, staff_client):
     page = client.get("/admin/").get_data(as_text=True)
     assert "['" not in page
     assert "Укажите причину" in page or "Give a reason" in page
+
+
+def test_signing_out_needs_the_form_token(staff_client):
+    client = staff_client("support")
+    client.post("/admin/logout")  # a cross-site form cannot sign anyone out
+    assert client.get("/admin/").status_code == 200
+    page = client.get("/admin/")
+    client.post("/admin/logout", data={"csrf_token": csrf_token(page)})
+    assert client.get("/admin/").status_code == 302
