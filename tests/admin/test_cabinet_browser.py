@@ -3,105 +3,24 @@ fresh embedded store (`flask migrate`, `flask seed-demo`): sign in at /cabinet/l
 code from the SMS log, edit the business, invite an operator by phone, download the PDF QR
 code. Screenshots go to test-output/screenshots/cabinet-*.png; no console errors allowed."""
 
-import json
-import os
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
-
 import pytest
 import requests
 
-from tests.conftest import settings
+from tests.live_server import SCREENSHOTS, chromium, running_server
 
-ROOT = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-SCREENSHOTS = ROOT / "test-output" / "screenshots"
 OWNER = "+79990000001"  # Анна, the owner of the first demo businesses
 INVITEE = "+79990000077"
-
-pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists() and not os.environ.get("CI"),
-    reason=f"{CHROMIUM} is missing (apt-get install chromium); under CI this test must run")
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Server:
-    """gunicorn (gunicorn.conf.py, wsgi:app); its JSON log, SMS lines included, in a file."""
-
-    def __init__(self, env, log_path):
-        self.env, self.log_path = env, log_path
-        self.base = f"http://{env['BIND']}"
-
-    def start(self):
-        self.log = open(self.log_path, "a")  # noqa: SIM115 - closed in stop()
-        self.process = subprocess.Popen(
-            [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "wsgi:app"],
-            cwd=ROOT, env=self.env, stdout=self.log, stderr=self.log)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(f"{self.base}/api/health", timeout=5).ok:
-                    return self
-            except requests.RequestException:  # not listening yet
-                time.sleep(0.1)
-        self.stop()
-        raise AssertionError(f"gunicorn did not start: {Path(self.log_path).read_text()[-2000:]}")
-
-    def stop(self):
-        self.process.terminate()
-        self.process.wait(timeout=30)
-        self.log.close()
-
-    def code_for(self, phone, timeout=10):
-        """The code in the console SMS provider's log line for `phone` (E.164)."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            for line in reversed(Path(self.log_path).read_text().splitlines()):
-                if line.startswith("{"):
-                    record = json.loads(line)
-                    if record.get("sms_to") == phone:
-                        return record["sms_text"].split(": ")[1][:6]
-            time.sleep(0.1)  # the line is written as the request finishes
-        raise AssertionError(f"no SMS logged for {phone}")
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("cabinet-live")
-    port = free_port()
-    env = {**os.environ, **settings(tmp), "APP_ENV": "development", "BIND": f"127.0.0.1:{port}",
-           "FLASK_APP": "wsgi", "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}"}
-    for command in (["migrate"], ["seed-demo"]):
-        subprocess.run([str(BIN / "flask"), *command], cwd=ROOT, env=env, check=True,
-                       capture_output=True, timeout=120)
-    live = Server(env, tmp / "server.log").start()
-    yield live
-    if live.process.poll() is None:
-        live.stop()
-    if env.get("MONGODB_URI"):  # a per-run database on a real server: drop it
-        import pymongo
-
-        pymongo.MongoClient(env["MONGODB_URI"]).drop_database(env["MONGODB_DB"])
+    with running_server(tmp_path_factory.mktemp("cabinet-live"), ("seed-demo",)) as live:
+        yield live
 
 
 @pytest.fixture
 def page(server):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                             args=CHROMIUM_ARGS)
+    with chromium() as browser:
         context = browser.new_context(base_url=server.base, locale="ru-RU",
                                       viewport={"width": 1280, "height": 900},
                                       accept_downloads=True)
@@ -115,7 +34,6 @@ def page(server):
                 and page.console_errors.append(f"{response.status} {response.url}"))
         yield page
         context.close()
-        browser.close()
 
 
 def shot(page, name):
