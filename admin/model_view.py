@@ -2,6 +2,7 @@
 create/edit/delete/export, and every change written to the audit log."""
 
 from flask_admin.contrib.mongoengine import ModelView
+from flask_admin.contrib.mongoengine.form import get_form
 from flask_admin.form import SecureForm
 from flask_babel import lazy_gettext as _
 
@@ -28,6 +29,9 @@ LABELS = {
     "permissions": _("Permissions"), "description": _("Description"), "logo": _("Logo"),
     "location": _("Location"), "blocked_reason": _("Why blocked"), "avatar": _("Avatar"),
     "previous_slugs": _("Former slugs"), "is_active_member": _("Active"),
+    "qr_code": _("QR code"), "reporter_id": _("Reporter"), "comment": _("Comment"),
+    "resolution": _("Decision"), "resolution_reason": _("Why decided"),
+    "resolved_by": _("Moderator"), "resolved_at": _("Resolved"),
 }
 # Internal fields nobody needs to read in the back office.
 INTERNAL = ("search_text", "mms3_bot_id", "mms3_channel_dialog_id")
@@ -44,6 +48,17 @@ class StaffModelView(StaffAccess, ModelView):
     audit_target = None  # e.g. "category"
     column_labels = LABELS
     column_details_exclude_list = INTERNAL
+
+    def scaffold_form(self):
+        # The scaffolded forms' fields are labelled from LABELS too (Flask-Admin would show
+        # the prettified field name, "Parent Id"); a view's own form_args win.
+        field_args = {name: {"label": label} for name, label in self.column_labels.items()}
+        for name, args in (self.form_args or {}).items():
+            field_args[name] = {**field_args.get(name, {}), **args}
+        return get_form(self.model, self.model_form_converter(self),
+                        base_class=self.form_base_class, only=self.form_columns,
+                        exclude=self.form_excluded_columns, field_args=field_args,
+                        extra_fields=self.form_extra_fields)
 
     def search_placeholder(self):
         names = [str(self.column_labels.get(c, c)) for c in self.column_searchable_list or ()]
