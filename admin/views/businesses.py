@@ -47,8 +47,9 @@ class BusinessView(StaffModelView):
     allow_edit = True
     column_list = ("name", "slug", "owner_id", "category_ids", "is_public", "blocked",
                    "hidden", "subscriber_count", "created_at", "deleted_at")
+    column_labels = {**StaffModelView.column_labels, "name": _("Business name")}
     column_searchable_list = ("name", "slug")
-    column_filters = (FilterEqual("category_ids", "Category", options=_category_options),
+    column_filters = (FilterEqual("category_ids", _("Category"), options=_category_options),
                       "owner_id", "is_public", "blocked", "hidden", "created_at")
     column_default_sort = ("created_at", True)
     details_template = "admin/business_details.html"

@@ -26,6 +26,7 @@ class CategoryView(StaffModelView):
     audit_target = "category"
     allow_create = allow_edit = allow_delete = True
     column_list = ("name", "slug", "icon", "order", "is_active", "parent_id")
+    column_labels = {**StaffModelView.column_labels, "name": _("Title")}
     column_searchable_list = ("name", "slug")
     column_filters = ("is_active",)
     column_sortable_list = ()

@@ -32,7 +32,7 @@ class UserView(StaffModelView):
                    "last_login_at")
     column_searchable_list = ("phone", "name")
     column_filters = ("is_blocked", "created_at",
-                      FilterEqual("platform_roles", "Platform role",
+                      FilterEqual("platform_roles", _("Platform role"),
                                   options=[(r, r) for r in PLATFORM_ROLES]))
     column_formatters = {"phone": phone_column}
     column_formatters_export = column_formatters

@@ -17,6 +17,13 @@ class MemberRoleView(StaffModelView):
     column_list = ("id", "title", "rank", "permissions")
     column_default_sort = "rank"
     form_columns = ("title", "permissions")
+    # The permissions as the cabinet names them (not the field names, "Can Reply").
+    form_subdocuments = {"permissions": {"form_args": {
+        "can_reply": {"label": _("Reply to customers")},
+        "can_publish_channel": {"label": _("Publish in the channel")},
+        "can_manage_members": {"label": _("Manage the team")},
+        "can_manage_settings": {"label": _("Manage the business's settings")},
+    }}}
 
     def __init__(self):
         super().__init__(MemberRole, name=_("Member roles"), endpoint="admin_member_roles",
