@@ -51,3 +51,7 @@ def staff_client(app, sms):
         assert response.status_code == 302, response.get_data(as_text=True)[:500]
         return client
     return make
+
+
+# The cabinet tests' two businesses (a fixture defined next to their helpers).
+from tests.admin.cabinet_world import world  # noqa: E402, F401
