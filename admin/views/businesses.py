@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _
 from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from admin.cabinet.scope import ROLE_TITLES
 from admin.model_view import StaffModelView
 from admin.staff import current_user
 from admin.views.people import ReasonForm
@@ -80,6 +81,10 @@ class BusinessView(StaffModelView):
             "reason_form": ReasonForm(), "owner_form": OwnerForm(),
             "may_moderate": self.may(MODERATE), "may_change_owner": self.may(MANAGE_ROLES),
         }
+
+    def render(self, template, **kwargs):
+        kwargs.setdefault("role_titles", ROLE_TITLES)
+        return super().render(template, **kwargs)
 
     def _business(self, business_id):
         business = Business.objects(id=business_id).first()

@@ -9,6 +9,13 @@ from admin.model_view import StaffModelView
 from app.models import MemberRole, User
 from app.services.platform_roles import CAPABILITIES, MANAGE_ROLES
 
+PERMISSION_LABELS = {
+    "can_reply": _("Reply to customers"),
+    "can_publish_channel": _("Publish in the channel"),
+    "can_manage_members": _("Manage the team"),
+    "can_manage_settings": _("Manage the business's settings"),
+}
+
 
 class MemberRoleView(StaffModelView):
     audit_target = "member_role"
@@ -19,11 +26,10 @@ class MemberRoleView(StaffModelView):
     form_columns = ("title", "permissions")
     # The permissions as the cabinet names them (not the field names, "Can Reply").
     form_subdocuments = {"permissions": {"form_args": {
-        "can_reply": {"label": _("Reply to customers")},
-        "can_publish_channel": {"label": _("Publish in the channel")},
-        "can_manage_members": {"label": _("Manage the team")},
-        "can_manage_settings": {"label": _("Manage the business's settings")},
-    }}}
+        attribute: {"label": PERMISSION_LABELS[attribute]} for attribute in PERMISSION_LABELS}}}
+    column_formatters = {"permissions": lambda _view, _context, model, _name: ", ".join(
+        str(label) for attribute, label in PERMISSION_LABELS.items()
+        if getattr(model.permissions, attribute)) or "—"}
 
     def __init__(self):
         super().__init__(MemberRole, name=_("Member roles"), endpoint="admin_member_roles",

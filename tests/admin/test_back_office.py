@@ -203,3 +203,9 @@ def test_signing_out_needs_the_form_token(staff_client):
     page = client.get("/admin/")
     client.post("/admin/logout", data={"csrf_token": csrf_token(page)})
     assert client.get("/admin/").status_code == 302
+
+
+def test_role_templates_list_their_permissions_by_name(staff_client):
+    page = staff_client("support").get("/admin/member-roles/").get_data(as_text=True)
+    assert "Permissions object" not in page
+    assert "Отвечать клиентам" in page
