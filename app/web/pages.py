@@ -88,12 +88,14 @@ def profile():
 
 @bp.get("/my/businesses")
 def my_businesses():
-    return render_template("my_businesses.html", i18n=strings("my"))
+    return render_template("my_list.html", kind="businesses", heading=_("My businesses"),
+                           i18n=strings("my"))
 
 
 @bp.get("/my/subscriptions")
 def my_subscriptions():
-    return render_template("my_subscriptions.html", i18n=strings("my"))
+    return render_template("my_list.html", kind="subscriptions",
+                           heading=_("My subscriptions"), i18n=strings("my"))
 
 
 @bp.get("/lang/<code>")
