@@ -5,6 +5,14 @@ from app.models.business import Business, Location
 from app.models.business_settings import BusinessSettings, ChannelSettings
 from app.models.category import Category
 from app.models.member import MEMBER_ROLES, PERMISSIONS, BusinessMember, MemberRole, Permissions
+from app.models.messaging import (
+    ChatUser,
+    Dialog,
+    DialogMember,
+    Message,
+    MessageReaction,
+    MessageStatus,
+)
 from app.models.push_token import PushPreferences, PushToken
 from app.models.qr_scan import QrScanDay
 from app.models.report import REPORT_REASONS, REPORT_TARGETS, Report
@@ -20,11 +28,13 @@ ALL_DOCUMENTS = (
     User, Business, Category, BusinessMember, MemberRole, SmsCode, SmsMessage,
     BusinessSettings, PushToken, Subscription, RefreshToken, RevokedToken, SlugClaim, QrScanDay,
     AuditEntry, Report, WebSession,
+    ChatUser, Dialog, DialogMember, Message, MessageStatus, MessageReaction,
 )
 
 __all__ = [
     "ALL_DOCUMENTS", "AuditEntry", "Business", "BusinessMember", "BusinessSettings", "Category",
-    "ChannelSettings", "Location", "MEMBER_ROLES", "MemberRole", "PERMISSIONS", "PLATFORM_ROLES",
+    "ChannelSettings", "ChatUser", "Dialog", "DialogMember", "Message", "MessageReaction",
+    "MessageStatus", "Location", "MEMBER_ROLES", "MemberRole", "PERMISSIONS", "PLATFORM_ROLES",
     "Permissions", "PushPreferences", "PushToken", "QrScanDay", "REPORT_REASONS", "REPORT_TARGETS",
     "RefreshToken", "Report", "RevokedToken", "SlugClaim", "SmsCode", "SmsMessage", "Subscription",
     "User", "WebSession",

@@ -1,0 +1,256 @@
+"""The embedded messaging adapter: conversations kept in the platform's own database (the
+default when mms3 is not configured). Every change raises its contract-shaped event through
+the dispatcher in-process; listeners hand any slow work to Celery."""
+
+import base64
+import binascii
+import json
+from datetime import timedelta
+
+from mongoengine import NotUniqueError
+
+from app import clock
+from app.messaging import events, shapes
+from app.messaging.gateway import (
+    PAGE_LIMIT_MAX,
+    STATUSES,
+    TEXT,
+    USER_TYPES,
+    InvalidRequest,
+    MessagingGateway,
+    NotFound,
+)
+from app.models.messaging import (
+    ChatUser,
+    Dialog,
+    DialogMember,
+    Message,
+    MessageReaction,
+    MessageStatus,
+)
+
+TYPING_SECONDS = 5
+_PLATFORM = ("platform", "api")  # the actor of calls made by the platform itself
+
+
+def _now():
+    """Now, cut to the millisecond as MongoDB stores it, so a cursor compares exactly."""
+    now = clock.now()
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)
+
+
+class EmbeddedGateway(MessagingGateway):
+    def __init__(self, dispatcher=None, tenant_id=events.DEFAULT_TENANT):
+        self.dispatcher = dispatcher if dispatcher is not None else events.dispatcher
+        self.tenant_id = tenant_id
+
+    # --- users ---------------------------------------------------------------------------
+
+    def ensure_user(self, user_id, name=None, type="user"):
+        if not isinstance(user_id, str) or not user_id or "." in user_id:
+            raise InvalidRequest("a userId is a non-empty string without dots")
+        if type not in USER_TYPES:
+            raise InvalidRequest(f"a user's type is one of {USER_TYPES}")
+        # An existing user is updated in place, without an event (as a PUT after mms3's 409).
+        changes = {"set__type": type} if name is None else {"set__type": type, "set__name": name}
+        if ChatUser.objects(id=user_id).update_one(**changes):
+            return shapes.user(ChatUser.objects.get(id=user_id))
+        try:
+            user = ChatUser(id=user_id, name=name, type=type, created_at=_now())
+            user.save(force_insert=True)
+        except NotUniqueError:  # created by a concurrent call: it is there now
+            return shapes.user(ChatUser.objects.get(id=user_id))
+        shaped = shapes.user(user)
+        self._raise(events.USER_CREATE, "user", user_id, _PLATFORM, user=shaped)
+        return shaped
+
+    # --- dialogs and members -------------------------------------------------------------
+
+    def create_dialog(self, name, created_by, members=(), meta=None):
+        now = _now()
+        dialog = Dialog(name=name, created_by=created_by, tags=dict(meta or {}),
+                        created_at=now, updated_at=now).save(force_insert=True)
+        self._raise(events.DIALOG_CREATE, "dialog", dialog.id, self._actor(created_by),
+                    dialog=shapes.dialog(dialog, self.tenant_id))
+        for member in members:
+            self._add(dialog, member["userId"], member.get("type", "user"), member.get("name"))
+        return shapes.dialog(dialog, self.tenant_id)
+
+    def add_member(self, dialog_id, user_id, type="user", name=None):
+        return self._add(self._dialog(dialog_id), user_id, type, name)
+
+    def _add(self, dialog, user_id, type, name):
+        self.ensure_user(user_id, name, type)
+        try:
+            DialogMember(dialog_id=dialog.id, user_id=user_id, type=type,
+                         created_at=_now()).save(force_insert=True)
+            added = True
+        except NotUniqueError:  # a member already, or once: only a former member comes back
+            added = bool(DialogMember.objects(dialog_id=dialog.id, user_id=user_id,
+                                              is_active=False)
+                         .update_one(set__is_active=True, set__unread_count=0))
+        member = shapes.member(DialogMember.objects.get(dialog_id=dialog.id, user_id=user_id))
+        if added:
+            self._raise(events.DIALOG_MEMBER_ADD, "dialogMember", user_id, _PLATFORM,
+                        dialog=shapes.dialog(dialog, self.tenant_id), member=member)
+        return member
+
+    def remove_member(self, dialog_id, user_id):
+        dialog = self._dialog(dialog_id)
+        # Kept, inactive: the member's history stays, and adding them again reactivates it.
+        if not DialogMember.objects(dialog_id=dialog_id, user_id=user_id,
+                                    is_active=True).update_one(set__is_active=False):
+            return False
+        member = shapes.member(DialogMember.objects.get(dialog_id=dialog_id, user_id=user_id))
+        self._raise(events.DIALOG_MEMBER_REMOVE, "dialogMember", user_id, _PLATFORM,
+                    dialog=shapes.dialog(dialog, self.tenant_id), member=member)
+        return True
+
+    # --- messages ------------------------------------------------------------------------
+
+    def post_message(self, dialog_id, sender_id, content, type=TEXT, meta=None):
+        dialog = self._dialog(dialog_id)
+        if not isinstance(content, str):
+            raise InvalidRequest("content is a string")
+        now = _now()
+        message = Message(dialog_id=dialog_id, sender_id=sender_id, type=type, content=content,
+                          tags=dict(meta or {}), created_at=now).save(force_insert=True)
+        # Counters move with the write, so reading a dialog list never counts messages.
+        DialogMember.objects(dialog_id=dialog_id, is_active=True, user_id__ne=sender_id).update(
+            inc__unread_count=1, set__last_message_at=now)
+        DialogMember.objects(dialog_id=dialog_id, user_id=sender_id).update_one(
+            set__last_message_at=now, set__last_seen_at=now)
+        Dialog.objects(id=dialog_id).update_one(set__last_message_at=now)
+        dialog.last_message_at = now
+        sender = ChatUser.objects(id=sender_id).first()
+        shaped = shapes.message(message, sender)
+        self._raise(events.MESSAGE_CREATE, "message", message.id, self._actor(sender_id, sender),
+                    dialog=shapes.dialog(dialog, self.tenant_id), message=shaped)
+        return shaped
+
+    def list_messages(self, dialog_id, limit=20, cursor=None):
+        self._dialog(dialog_id)
+        limit = max(1, min(int(limit), PAGE_LIMIT_MAX))
+        query = {"dialogId": dialog_id}
+        if cursor:
+            at, last_id = decode_cursor(cursor)
+            query["$or"] = [{"createdAt": {"$lt": at}}, {"createdAt": at, "_id": {"$lt": last_id}}]
+        # One more than a page tells whether there is a next page without counting.
+        rows = list(Message.objects(__raw__=query).order_by("-created_at", "-id")
+                    .limit(limit + 1))
+        page = rows[:limit]
+        more = len(rows) > limit
+        return {"messages": [shapes.message(row) for row in page],
+                "nextCursor": encode_cursor(page[-1]) if more else None}
+
+    # --- statuses, reactions, typing -----------------------------------------------------
+
+    def set_status(self, user_id, dialog_id, message_id, status):
+        if status not in STATUSES:
+            raise InvalidRequest(f"a status is one of {STATUSES}")
+        message = self._message(dialog_id, message_id)
+        members = DialogMember.objects(dialog_id=dialog_id, user_id=user_id)
+        if members.first() is None:
+            raise NotFound(f"{user_id} is not a member of {dialog_id}")
+        now = _now()
+        found = MessageStatus.objects(message_id=message_id, user_id=user_id)
+        if not found.update_one(set__status=status, set__at=now):
+            try:
+                MessageStatus(message_id=message_id, dialog_id=dialog_id, user_id=user_id,
+                              status=status, at=now).save(force_insert=True)
+            except NotUniqueError:  # a concurrent first status: ours is the later one
+                found.update_one(set__status=status, set__at=now)
+        if status == "read":
+            members.update_one(set__unread_count=0, set__last_seen_at=now)
+        elif status == "unread":  # "mark unread" in the inbox: the badge shows at least 1
+            members.update_one(max__unread_count=1)
+        update = shapes.status_update(found.get())
+        self._raise(events.MESSAGE_STATUS_UPDATE, "messageStatus", message_id,
+                    self._actor(user_id), message=shapes.message(message),
+                    member=shapes.member(members.get()), statusUpdate=update)
+        return update
+
+    def set_reaction(self, user_id, dialog_id, message_id, reaction):
+        return self._react(user_id, dialog_id, message_id, reaction, "set")
+
+    def unset_reaction(self, user_id, dialog_id, message_id, reaction):
+        return self._react(user_id, dialog_id, message_id, reaction, "unset")
+
+    def _react(self, user_id, dialog_id, message_id, reaction, action):
+        if not isinstance(reaction, str) or not 0 < len(reaction) <= 32 \
+                or "." in reaction or reaction.startswith("$"):
+            raise InvalidRequest("a reaction is a short string without dots")
+        self._message(dialog_id, message_id)
+        # The reaction document is the truth; the count moves only when it really changed.
+        if action == "set":
+            try:
+                MessageReaction(message_id=message_id, user_id=user_id, reaction=reaction,
+                                created_at=_now()).save(force_insert=True)
+                changed = True
+            except NotUniqueError:
+                changed = False
+        else:
+            changed = MessageReaction.objects(message_id=message_id, user_id=user_id,
+                                              reaction=reaction).delete() > 0
+        messages = Message._get_collection()
+        key = f"reactionCounts.{reaction}"
+        if changed:
+            messages.update_one({"_id": message_id}, {"$inc": {key: 1 if action == "set" else -1}})
+            messages.update_one({"_id": message_id, key: {"$lte": 0}}, {"$unset": {key: ""}})
+        message = Message.objects.get(id=message_id)
+        if changed:
+            self._raise(events.MESSAGE_REACTION_UPDATE, "messageReaction", message_id,
+                        self._actor(user_id), message=shapes.message(message),
+                        reactionUpdate={"userId": user_id, "reaction": reaction,
+                                        "action": action})
+        return dict(message.reaction_counts)
+
+    def typing(self, dialog_id, user_id):
+        self._dialog(dialog_id)
+        expires_at = _now() + timedelta(seconds=TYPING_SECONDS)
+        self._raise(events.DIALOG_TYPING, "dialog", dialog_id, self._actor(user_id),
+                    typing={"dialogId": dialog_id, "userId": user_id, "isTyping": True,
+                            "expiresAt": shapes.ms(expires_at)})
+
+    # --- helpers -------------------------------------------------------------------------
+
+    def _dialog(self, dialog_id):
+        dialog = Dialog.objects(id=dialog_id).first()
+        if dialog is None:
+            raise NotFound(f"no dialog {dialog_id}")
+        return dialog
+
+    def _message(self, dialog_id, message_id):
+        message = Message.objects(id=message_id, dialog_id=dialog_id).first()
+        if message is None:
+            raise NotFound(f"no message {message_id} in dialog {dialog_id}")
+        return message
+
+    @staticmethod
+    def _actor(user_id, user=None):
+        if user_id is None:
+            return _PLATFORM
+        user = user or ChatUser.objects(id=user_id).only("type").first()
+        return user_id, user.type if user else "user"
+
+    def _raise(self, event_type, entity_type, entity_id, actor, **sections):
+        self.dispatcher.dispatch(events.make_event(
+            event_type, entity_type, entity_id, actor_id=actor[0], actor_type=actor[1],
+            tenant_id=self.tenant_id, **sections))
+
+
+def encode_cursor(message):
+    """Opaque to clients: base64 of the last message's (createdAt in ms, id)."""
+    raw = json.dumps([int(shapes.ms(message.created_at)), message.id]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor):
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        at, message_id = json.loads(raw)
+        if not isinstance(at, int) or not isinstance(message_id, str):
+            raise ValueError
+    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
+        raise InvalidRequest("a cursor from a previous page is expected") from None
+    return shapes.from_ms(at), message_id

@@ -1,0 +1,150 @@
+"""Messaging events in the shape of MMS3_CONTRACT.md, and the dispatcher that hands them to
+listeners.
+
+A listener is any object with one method per event it cares about, named after the canonical
+event type: `on_message_create(event)`, `on_dialog_member_add(event)`,
+`on_message_status_update(event)`, … Both namings of mms3 (`*.update` before 0.0.71,
+`*.changed` after) map to one canonical name, so a listener is written once.
+"""
+
+import secrets
+
+from app import clock
+
+DEFAULT_TENANT = "tnt_default"
+
+USER_CREATE = "user.create"
+USER_UPDATE = "user.update"
+DIALOG_CREATE = "dialog.create"
+DIALOG_UPDATE = "dialog.update"
+DIALOG_TYPING = "dialog.typing"
+DIALOG_MEMBER_ADD = "dialog.member.add"
+DIALOG_MEMBER_REMOVE = "dialog.member.remove"
+DIALOG_MEMBER_UPDATE = "dialog.member.update"
+MESSAGE_CREATE = "message.create"
+MESSAGE_UPDATE = "message.update"
+MESSAGE_STATUS_UPDATE = "message.status.update"
+MESSAGE_REACTION_UPDATE = "message.reaction.update"
+
+# Every event type we know, by each of its names, to its canonical name.
+CANONICAL = {name: name for name in (
+    USER_CREATE, USER_UPDATE, DIALOG_CREATE, DIALOG_UPDATE, DIALOG_TYPING, DIALOG_MEMBER_ADD,
+    DIALOG_MEMBER_REMOVE, DIALOG_MEMBER_UPDATE, MESSAGE_CREATE, MESSAGE_UPDATE,
+    MESSAGE_STATUS_UPDATE, MESSAGE_REACTION_UPDATE,
+)}
+CANONICAL.update({  # mms3 0.0.71 and later
+    "user.changed": USER_UPDATE,
+    "dialog.changed": DIALOG_UPDATE,
+    "dialog.member.changed": DIALOG_MEMBER_UPDATE,
+    "message.changed": MESSAGE_UPDATE,
+    "message.status.changed": MESSAGE_STATUS_UPDATE,
+    "message.reaction.changed": MESSAGE_REACTION_UPDATE,
+})
+
+SECTIONS = ("dialog", "message", "member", "statusUpdate", "reactionUpdate", "typing", "user",
+            "actor")
+
+
+class MalformedEvent(ValueError):
+    """The body is not an event at all (the consumer dead-letters it)."""
+
+
+def canonical(event_type):
+    """The canonical name of an event type, or None when we do not know it."""
+    return CANONICAL.get(event_type)
+
+
+def handler_name(event_type):
+    return "on_" + event_type.replace(".", "_")
+
+
+def make_event(event_type, entity_type, entity_id, *, actor_id, actor_type,
+               tenant_id=DEFAULT_TENANT, **sections):
+    """A contract-shaped body. `sections` are the data sections by their contract names
+    (dialog=…, message=…, member=…, statusUpdate=…); None ones are left out."""
+    if event_type not in CANONICAL:
+        raise ValueError(f"unknown event type {event_type!r}")
+    unknown = set(sections) - set(SECTIONS)
+    if unknown:
+        raise ValueError(f"unknown event sections {sorted(unknown)}")
+    data = {name: value for name, value in sections.items() if value is not None}
+    data.setdefault("actor", {"actorId": actor_id, "actorType": actor_type})
+    dialog_id = next((section["dialogId"] for section in data.values()
+                      if isinstance(section, dict) and section.get("dialogId")), None)
+    context = {"version": 2, "eventType": event_type, "dialogId": dialog_id,
+               "entityId": entity_id, "includedSections": [s for s in SECTIONS if s in data]}
+    if "message" in data:
+        context["messageId"] = data["message"]["messageId"]
+    return {
+        "eventId": f"evt_{secrets.token_hex(16)}",
+        "tenantId": tenant_id,
+        "eventType": event_type,
+        "entityType": entity_type,
+        "entityId": entity_id,
+        "actorId": actor_id,
+        "actorType": actor_type,
+        "createdAt": clock.epoch() * 1000,
+        "data": {"context": context, **data},
+    }
+
+
+def validate(event):
+    """Raise MalformedEvent unless `event` has what every handler relies on. Sections other
+    than `context` are optional (minimal events exist), so they are not required here."""
+    if not isinstance(event, dict):
+        raise MalformedEvent("an event is a JSON object")
+    for key in ("eventId", "eventType"):
+        if not isinstance(event.get(key), str) or not event[key]:
+            raise MalformedEvent(f"{key} must be a non-empty string")
+    data = event.get("data", {})
+    if not isinstance(data, dict) or not isinstance(data.get("context", {}), dict):
+        raise MalformedEvent("data and data.context must be objects")
+    created_at = event.get("createdAt")
+    if created_at is not None and (isinstance(created_at, bool)
+                                   or not isinstance(created_at, int | float)):
+        raise MalformedEvent("createdAt is milliseconds since the epoch")
+
+
+class Dispatcher:
+    """Calls the listeners' methods for each event. `seen(event_id)`, when given, returns True
+    for an event handled before (delivery is at-least-once); such an event is skipped."""
+
+    def __init__(self, listeners=(), seen=None):
+        self.listeners = list(listeners)
+        self.seen = seen
+
+    def register(self, listener):
+        if listener not in self.listeners:
+            self.listeners.append(listener)
+        return listener
+
+    def unregister(self, listener):
+        if listener in self.listeners:
+            self.listeners.remove(listener)
+
+    def dispatch(self, event):
+        """Hand `event` to every listener with a method for it; returns how many were called.
+        Unknown event types and already seen events are ignored (0)."""
+        validate(event)
+        name = canonical(event["eventType"])
+        if name is None or (self.seen is not None and self.seen(event["eventId"])):
+            return 0
+        called = 0
+        for listener in list(self.listeners):
+            method = getattr(listener, handler_name(name), None)
+            if method is not None:
+                method(event)
+                called += 1
+        return called
+
+
+# The process's dispatcher: listeners (the bot, live updates) register here at start-up.
+dispatcher = Dispatcher()
+
+
+def dispatch(event):
+    return dispatcher.dispatch(event)
+
+
+def register(listener):
+    return dispatcher.register(listener)

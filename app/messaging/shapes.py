@@ -1,0 +1,56 @@
+"""The contract's entity shapes (MMS3_CONTRACT.md) of the embedded store's documents.
+Timestamps are milliseconds since the epoch, as in the contract's events."""
+
+from datetime import datetime, timedelta
+
+_EPOCH = datetime(1970, 1, 1)
+_MS = timedelta(milliseconds=1)
+
+
+def ms(value):
+    """A naive UTC datetime as milliseconds since the epoch; None stays None."""
+    return None if value is None else (value - _EPOCH) / _MS
+
+
+def from_ms(value):
+    return _EPOCH + timedelta(milliseconds=value)
+
+
+def user(doc):
+    return {"userId": doc.id, "name": doc.name, "type": doc.type, "createdAt": ms(doc.created_at)}
+
+
+def dialog(doc, tenant_id):
+    return {
+        "dialogId": doc.id, "tenantId": tenant_id, "name": doc.name, "createdBy": doc.created_by,
+        "meta": dict(doc.tags), "createdAt": ms(doc.created_at), "updatedAt": ms(doc.updated_at),
+        "lastMessageAt": ms(doc.last_message_at),
+    }
+
+
+def member(doc):
+    return {
+        "dialogId": doc.dialog_id, "userId": doc.user_id, "type": doc.type, "meta": {},
+        "state": {"unreadCount": doc.unread_count, "lastSeenAt": ms(doc.last_seen_at),
+                  "lastMessageAt": ms(doc.last_message_at), "isActive": doc.is_active},
+    }
+
+
+def message(doc, sender=None):
+    shaped = {
+        "messageId": doc.id, "dialogId": doc.dialog_id, "senderId": doc.sender_id,
+        "type": doc.type, "content": doc.content, "meta": dict(doc.tags),
+        "createdAt": ms(doc.created_at), "editedAt": ms(doc.edited_at),
+        "reactionCounts": dict(doc.reaction_counts),
+    }
+    if sender is not None:
+        shaped["senderInfo"] = {"userId": sender.id, "name": sender.name, "meta": {}}
+    return shaped
+
+
+def status_update(doc):
+    return {
+        "messageId": doc.message_id, "dialogId": doc.dialog_id, "userId": doc.user_id,
+        "status": doc.status, "readAt": ms(doc.at) if doc.status == "read" else None,
+        "createdAt": ms(doc.at),
+    }
