@@ -112,8 +112,12 @@ def load_config(environ, instance_path):
         "REDIS_URL": env_str(environ, "REDIS_URL"),
         # Prefix of every key we keep in Redis (limits, revoked tokens): several apps can share one.
         "REDIS_KEY_PREFIX": env_str(environ, "REDIS_KEY_PREFIX", "bank"),
-        # mms3, for the readiness probe (and the messaging issue).
+        # mms3 (MMS3_CONTRACT.md): the conversations store when MMS3_API_URL is set.
         "MMS3_API_URL": env_str(environ, "MMS3_API_URL"),
+        "MMS3_API_KEY": env_str(environ, "MMS3_API_KEY"),
+        "MMS3_TENANT_ID": env_str(environ, "MMS3_TENANT_ID", "tnt_default"),
+        "MMS3_TIMEOUT_SECONDS": env_float(environ, "MMS3_TIMEOUT_SECONDS", 10.0, minimum=0.1),
+        "MMS3_RETRIES": env_int(environ, "MMS3_RETRIES", 3, minimum=0),
         # Tokens.
         "JWT_ACCESS_TOKEN_MINUTES": env_int(environ, "JWT_ACCESS_TOKEN_MINUTES", 15, minimum=1),
         "JWT_REFRESH_TOKEN_DAYS": env_int(environ, "JWT_REFRESH_TOKEN_DAYS", 30, minimum=1),
@@ -152,6 +156,8 @@ def load_config(environ, instance_path):
         raise ConfigError("SMS_PROVIDER must be 'console' or 'http'")
     if config["SMS_PROVIDER"] == "http" and not config["SMS_HTTP_URL"]:
         raise ConfigError("SMS_PROVIDER=http needs SMS_HTTP_URL")
+    if production and config["MMS3_API_URL"] and not config["MMS3_API_KEY"]:
+        raise ConfigError("MMS3_API_URL is set but MMS3_API_KEY is not (mms3 requires it)")
 
     config.update(_secrets(environ, instance_path, production))
     return config

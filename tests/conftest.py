@@ -13,6 +13,9 @@ import pytest
 
 from app import clock, create_app, migrate
 
+# Shared fixtures: the real RabbitMQ (rabbitmq_url) and the mms3 stand-in (mms3, mms3_with_events).
+pytest_plugins = ["tests.broker", "tests.mms3_fixtures"]
+
 
 def settings(tmp_path, **extra):
     overrides = {

@@ -1,0 +1,39 @@
+"""The real RabbitMQ of this machine, for tests: reachable, or skip (outside CI) / fail (CI)."""
+
+import os
+
+import kombu
+import pytest
+
+BROKER_URL = "amqp://guest:guest@127.0.0.1:5672//"
+
+
+def broker_problem(url=BROKER_URL):
+    """None when the broker answers, otherwise why it does not."""
+    try:
+        with kombu.Connection(url, connect_timeout=3) as connection:
+            connection.ensure_connection(max_retries=1)
+    except Exception as exc:  # any failure to connect means "unreachable" here
+        return f"{exc.__class__.__name__}: {exc}"
+    return None
+
+
+@pytest.fixture(scope="session")
+def rabbitmq_url():
+    """The broker URL; skips when RabbitMQ is unreachable outside CI, fails under CI."""
+    problem = broker_problem()
+    if problem:
+        reason = f"RabbitMQ unreachable at {BROKER_URL} ({problem})"
+        if "CI" in os.environ:
+            pytest.fail(f"{reason}; CI is set, so broker tests must run")
+        pytest.skip(f"{reason}; set CI to make this a failure")
+    return BROKER_URL
+
+
+def pika_parameters(url=BROKER_URL):
+    """pika reads the vhost of `amqp://…//` (kombu's way to say "/") as empty; say %2F."""
+    import pika
+
+    if url.endswith("//"):
+        url = url[:-1] + "%2F"
+    return pika.URLParameters(url)
