@@ -83,13 +83,10 @@ def create_app(overrides=None):
 
 
 def _init_extensions(app):
-    from app.extensions import babel, cors, jwt, limiter
+    from app.extensions import babel, cors, init_limiter, jwt
 
     jwt.init_app(app)  # makes the tokens; app/api/guard.py checks them
-    limiter.init_app(app)
-    from app.api.rate_limited import init_rate_limits
-
-    init_rate_limits()
+    init_limiter(app)
     babel.init_app(app, locale_selector=select_locale)
     cors.init_app(app, resources={r"/api/*": {"origins": app.config["CORS_ORIGINS"]}},
                   expose_headers=["X-Request-ID", "Retry-After"])

@@ -18,3 +18,16 @@ jwt = JWTManager()
 limiter = Limiter(key_func=_client_key)
 babel = Babel()
 cors = CORS()
+
+
+_route_checks_off = []
+
+
+def init_limiter(app):
+    """Flask-Limiter's storage (memory, or Redis) behind app/services/rate_limits.py, which
+    counts every limit by name (a phone, an IP, a user). No route carries a limit, so its
+    per-request check is switched off: it only cost time."""
+    limiter.init_app(app)
+    if not _route_checks_off:  # the limiter is shared by every app built in a process
+        limiter.request_filter(lambda: True)
+        _route_checks_off.append(True)

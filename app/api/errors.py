@@ -2,16 +2,13 @@
 elsewhere (the pages) with an HTML error page (app/web/errors.py)."""
 
 import logging
-import time
 
 from flask import request
 from flask_babel import lazy_gettext as _
-from flask_limiter.errors import RateLimitExceeded
 from werkzeug.exceptions import HTTPException
 
 from app.api.responses import error
 from app.errors import AppError
-from app.extensions import limiter
 from app.web.errors import render_error_page
 
 log = logging.getLogger("bank.errors")
@@ -40,15 +37,6 @@ def init_error_handlers(app):
         if not _is_api():
             return render_error_page(exc.status, message=exc.message, headers=exc.headers)
         return error(exc.status, exc.code, exc.message, exc.details, exc.headers)
-
-    @app.errorhandler(RateLimitExceeded)
-    def rate_limited(exc):
-        current = limiter.current_limit
-        reset_at = current.reset_at if current else time.time() + 60
-        retry_after = max(1, int(reset_at - time.time()))
-        code, message = _HTTP_ERRORS[429]
-        return error(429, code, message, {"retryAfter": retry_after},
-                     {"Retry-After": str(retry_after)})
 
     @app.errorhandler(HTTPException)
     def http_error(exc):
