@@ -4,7 +4,8 @@ role; and the sign-in and sign-out pages (the same phone + code flow and session
 from flask import request
 from flask_admin import AdminIndexView, expose
 
-from admin.cabinet.scope import ROLE_TITLES, CabinetAccess
+from admin.cabinet.scope import CabinetAccess
+from admin.labels import ROLE_TITLES
 from admin.staff import SignInPages, current_user
 from app.services import businesses
 

@@ -20,15 +20,6 @@ from app.services import audit, permissions
 
 LOGIN_ENDPOINT = "cabinet.login_view"
 
-ROLE_TITLES = {"owner": _("Owner"), "manager": _("Manager"), "operator": _("Operator"),
-               "viewer": _("Viewer")}
-PERMISSION_TITLES = {
-    "canReply": _("Reply to customers"),
-    "canPublishChannel": _("Publish in the channel"),
-    "canManageMembers": _("Manage the team"),
-    "canManageSettings": _("Manage the business's settings"),
-}
-
 
 @dataclass
 class Scope:

@@ -12,7 +12,8 @@ from flask_admin import expose
 from flask_babel import lazy_gettext as _
 
 from admin.cabinet.forms import ActionForm, InviteForm, RoleForm, TransferForm
-from admin.cabinet.scope import ROLE_TITLES, back, csrf_failed, load, say
+from admin.cabinet.scope import back, csrf_failed, load, say
+from admin.labels import ROLE_TITLES
 from app.errors import AppError
 from app.models import BusinessMember
 from app.services import members

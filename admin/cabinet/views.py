@@ -19,8 +19,9 @@ from flask_babel import lazy_gettext as _
 
 from admin.cabinet.bot import BotPages
 from admin.cabinet.business import BusinessPages
-from admin.cabinet.scope import PERMISSION_TITLES, ROLE_TITLES, CabinetAccess
+from admin.cabinet.scope import CabinetAccess
 from admin.cabinet.team import TeamPages
+from admin.labels import PERMISSION_TITLES, ROLE_TITLES
 
 # The business's tabs in order: (endpoint, title, the permission that shows it).
 # The messaging issue inserts after the overview:

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _
 from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from admin.cabinet.scope import ROLE_TITLES
+from admin.labels import ROLE_TITLES
 from admin.model_view import StaffModelView
 from admin.staff import current_user
 from admin.views.people import ReasonForm

@@ -14,7 +14,7 @@ from admin.staff import current_user
 from admin.views.records import phone_column
 from app.errors import AppError
 from app.models import PLATFORM_ROLES, Business, BusinessMember, Subscription, User
-from app.services import audit, moderation
+from app.services import audit, moderation, users
 from app.services.platform_roles import MANAGE_ROLES, MODERATE
 
 
@@ -99,13 +99,14 @@ class UserView(StaffModelView):
         if not form.validate():
             abort(400)
         before = list(user.platform_roles)
-        if action == "grant":
-            User.objects(id=user.id).update_one(add_to_set__platform_roles=form.role.data)
-        elif user.id == current_user().id and form.role.data == "superadmin":
-            flash(str(_("You cannot take superadmin away from yourself.")), "error")
+        try:
+            if action == "grant":
+                users.grant_platform_role(user.phone, form.role.data)
+            else:
+                users.revoke_platform_role(current_user(), user, form.role.data)
+        except AppError as exc:
+            flash(exc.message, "error")
             return self._back(user)
-        else:
-            User.objects(id=user.id).update_one(pull__platform_roles=form.role.data)
         user.reload()
         audit.record("admin", current_user(), f"role_{action}", "user", user.id,
                      audit.diff({"platformRoles": before},

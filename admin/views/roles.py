@@ -5,16 +5,14 @@ from flask_admin import BaseView, expose
 from flask_babel import lazy_gettext as _
 
 from admin.access import StaffAccess
+from admin.labels import PERMISSION_TITLES
 from admin.model_view import StaffModelView
 from app.models import MemberRole, User
+from app.services.permissions import ATTRIBUTES
 from app.services.platform_roles import CAPABILITIES, MANAGE_ROLES
 
-PERMISSION_LABELS = {
-    "can_reply": _("Reply to customers"),
-    "can_publish_channel": _("Publish in the channel"),
-    "can_manage_members": _("Manage the team"),
-    "can_manage_settings": _("Manage the business's settings"),
-}
+# Template fields by the names the cabinet shows for them.
+PERMISSION_LABELS = {attribute: PERMISSION_TITLES[name] for name, attribute in ATTRIBUTES.items()}
 
 
 class MemberRoleView(StaffModelView):

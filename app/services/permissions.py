@@ -11,7 +11,7 @@ from app.errors import Forbidden, NotFound
 from app.models import PERMISSIONS, Business, BusinessMember, MemberRole
 
 # camelCase permission name -> attribute of the Permissions template document
-_ATTRIBUTES = {
+ATTRIBUTES = {
     "canReply": "can_reply",
     "canPublishChannel": "can_publish_channel",
     "canManageMembers": "can_manage_members",
@@ -32,7 +32,7 @@ def effective(member, templates=None):
     templates = templates if templates is not None else role_templates()
     template = templates.get(member.role)
     granted = {name: bool(template and getattr(template.permissions, attr))
-               for name, attr in _ATTRIBUTES.items()}
+               for name, attr in ATTRIBUTES.items()}
     overrides = member.permissions or {}
     return {name: bool(overrides.get(name, value)) for name, value in granted.items()}
 

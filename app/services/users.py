@@ -89,3 +89,14 @@ def grant_platform_role(phone, role):
                                         set__updated_at=clock.now())
     user.reload()
     return user
+
+
+def revoke_platform_role(actor, user, role):
+    """Take a platform role away; a superadmin cannot take superadmin from themselves (the
+    platform would risk having none)."""
+    if user.id == actor.id and role == "superadmin":
+        raise Forbidden("forbidden", _("You cannot take superadmin away from yourself."))
+    User.objects(id=user.id).update_one(pull__platform_roles=role,
+                                        set__updated_at=clock.now())
+    user.reload()
+    return user

@@ -209,3 +209,33 @@ def test_role_templates_list_their_permissions_by_name(staff_client):
     page = staff_client("support").get("/admin/member-roles/").get_data(as_text=True)
     assert "Permissions object" not in page
     assert "Отвечать клиентам" in page
+
+
+def test_a_superadmin_revokes_roles_but_not_their_own_superadmin(app, staff_client):
+    client = staff_client("superadmin")
+    with app.app_context():
+        me = User.objects.get(phone=ROLE_PHONES["superadmin"])
+        target = factories.person(app, "+79161234567")
+        User.objects(id=target.id).update_one(set__platform_roles=["support"])
+    page = client.get(f"/admin/users/details/?id={target.id}")
+    client.post(f"/admin/users/{target.id}/roles/revoke",
+                data={"role": "support", "csrf_token": csrf_token(page)})
+    page = client.get(f"/admin/users/details/?id={me.id}")
+    client.post(f"/admin/users/{me.id}/roles/revoke",
+                data={"role": "superadmin", "csrf_token": csrf_token(page)})
+    with app.app_context():
+        assert User.objects.get(id=target.id).platform_roles == []
+        assert User.objects.get(id=me.id).platform_roles == ["superadmin"]
+        assert AuditEntry.objects(action="role_revoke").count() == 1
+
+
+def test_a_session_ends_after_the_idle_time(staff_client):
+    from app import clock
+
+    client = staff_client("support")
+    clock.advance(29 * 60)
+    assert client.get("/admin/").status_code == 200  # a request moves the expiry on
+    clock.advance(29 * 60)
+    assert client.get("/admin/").status_code == 200
+    clock.advance(31 * 60)
+    assert client.get("/admin/").status_code == 302
