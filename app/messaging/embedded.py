@@ -128,6 +128,15 @@ class EmbeddedGateway(MessagingGateway):
                     dialog=shapes.dialog(dialog, self.tenant_id), message=shaped)
         return shaped
 
+    def get_dialog(self, dialog_id):
+        return shapes.dialog(self._dialog(dialog_id), self.tenant_id)
+
+    def get_message(self, message_id):
+        message = Message.objects(id=message_id).first()
+        if message is None:
+            raise NotFound(f"no message {message_id}")
+        return shapes.message(message, ChatUser.objects(id=message.sender_id).first())
+
     def list_messages(self, dialog_id, limit=20, cursor=None):
         self._dialog(dialog_id)
         limit = max(1, min(int(limit), PAGE_LIMIT_MAX))

@@ -57,6 +57,14 @@ class MessagingGateway(ABC):
         """Store and announce a message; returns it."""
 
     @abstractmethod
+    def get_dialog(self, dialog_id):
+        """The dialog (with its meta); NotFound when it does not exist."""
+
+    @abstractmethod
+    def get_message(self, message_id):
+        """One message (a minimal event carries no content; listeners read it here)."""
+
+    @abstractmethod
     def list_messages(self, dialog_id, limit=20, cursor=None):
         """One page of the dialog's messages, newest first:
         {"messages": [...], "nextCursor": str or None}. Pass nextCursor back for the next page;

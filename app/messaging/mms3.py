@@ -181,6 +181,13 @@ class Mms3Gateway(MessagingGateway):
         message = {**body, "dialogId": dialog_id, "meta": meta or {}, **_data(answer)}
         return {**message, "messageId": _read_id(answer, "messageId")}
 
+    def get_dialog(self, dialog_id):
+        return {"dialogId": dialog_id, **_data(self._request("GET", f"/dialogs/{dialog_id}"))}
+
+    def get_message(self, message_id):
+        return {"messageId": message_id,
+                **_data(self._request("GET", f"/messages/{message_id}"))}
+
     def list_messages(self, dialog_id, limit=20, cursor=None):
         """Newest first: {"messages", "nextCursor"}. mms3 pages by number; the cursor keeps the
         page, the limit and the createdAt of the newest message seen on page 1, and each later

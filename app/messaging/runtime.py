@@ -1,0 +1,52 @@
+"""The app's messaging runtime: which adapter it talks to and the dispatcher that hands events
+to the listeners. Built in the factory (`init_messaging`), one per app, so tests with several
+apps never share listeners.
+
+- Without MMS3_API_URL, the embedded adapter raises events in-process through this dispatcher.
+- With MMS3_API_URL, events come from RabbitMQ: `flask events consume` feeds the same
+  dispatcher (tasks/consumer.py).
+"""
+
+from dataclasses import dataclass, field
+
+from flask import current_app
+
+from app.messaging.events import Dispatcher
+from app.messaging.gateway import MessagingGateway
+
+
+@dataclass
+class Messaging:
+    gateway: MessagingGateway
+    dispatcher: Dispatcher
+    listeners: list = field(default_factory=list)
+
+    @property
+    def name(self):
+        return getattr(self.gateway, "name", "embedded")
+
+
+def init_messaging(app, listeners=()):
+    dispatcher = Dispatcher(listeners)
+    if app.config["MMS3_API_URL"]:
+        from app.messaging.mms3 import Mms3Gateway
+
+        gateway = Mms3Gateway.from_config(app.config)
+    else:
+        from app.messaging.embedded import EmbeddedGateway
+
+        gateway = EmbeddedGateway(dispatcher=dispatcher, tenant_id=app.config["MMS3_TENANT_ID"])
+    app.extensions["messaging"] = Messaging(gateway, dispatcher, list(listeners))
+    return app.extensions["messaging"]
+
+
+def messaging():
+    return current_app.extensions["messaging"]
+
+
+def gateway():
+    return current_app.extensions["messaging"].gateway
+
+
+def dispatcher():
+    return current_app.extensions["messaging"].dispatcher
