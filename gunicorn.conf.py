@@ -7,6 +7,8 @@ share the real database.
 
 import multiprocessing
 import os
+import signal
+import threading
 
 from dotenv import load_dotenv
 
@@ -17,10 +19,27 @@ _embedded = not os.environ.get("MONGODB_URI")
 _default_workers = 1 if _embedded else multiprocessing.cpu_count() * 2 + 1
 workers = int(os.environ.get("GUNICORN_WORKERS", _default_workers))
 worker_class = "gthread"
-threads = int(os.environ.get("GUNICORN_THREADS", 8))
+# Each open live-updates stream (app/api/stream.py) holds a thread for up to a minute, so
+# there are many more threads than cores; most of them wait.
+threads = int(os.environ.get("GUNICORN_THREADS", 64))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
 graceful_timeout = 20
 keepalive = 5
 accesslog = None  # the app writes one JSON line per request itself
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def post_worker_init(worker):
+    """On SIGTERM also end this worker's live streams: each would otherwise keep the worker
+    for graceful_timeout, and their clients reconnect elsewhere anyway."""
+    from app.services import live
+
+    stop = signal.getsignal(signal.SIGTERM)
+
+    def handle_term(sig, frame):
+        stop(sig, frame)
+        # A thread: the streams' locks are not for a signal handler to take.
+        threading.Thread(target=live.shutdown, args=(worker.wsgi,), daemon=True).start()
+
+    signal.signal(signal.SIGTERM, handle_term)

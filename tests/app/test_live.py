@@ -1,0 +1,408 @@
+"""Live updates: the bus (in memory and over Redis), replay after a reconnect, who may listen
+to which topic, the SSE endpoint, and an event crossing from one process to a stream served
+by another through the real Redis of this machine."""
+
+import codecs
+import http.client
+import json
+import os
+import queue
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+
+import jwt
+import pytest
+import redis
+import requests
+from playwright.sync_api import expect
+
+from app.api import stream as stream_api
+from app.services import live
+from tests.factories import business, member, person, signed_in
+from tests.live_server import ROOT, Watched, chromium, running_server
+
+REDIS_URL = "redis://127.0.0.1:6379/15"  # db 15: tests only
+
+
+@pytest.fixture
+def redis_settings():
+    """REDIS_URL and a prefix of our own; the keys under it are deleted afterwards. Skips when
+    Redis is unreachable outside CI, fails under CI."""
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+    try:
+        client.ping()
+    except redis.RedisError as error:
+        reason = f"Redis unreachable at {REDIS_URL} ({error!r})"
+        if "CI" in os.environ:
+            pytest.fail(f"{reason}; CI is set, so the Redis tests must run")
+        pytest.skip(f"{reason}; set CI to make this a failure")
+    prefix = f"bank_test_live_{uuid.uuid4().hex[:10]}"
+    yield {"REDIS_URL": REDIS_URL, "REDIS_KEY_PREFIX": prefix}
+    keys = list(client.scan_iter(match=f"{prefix}:*"))
+    if keys:
+        client.delete(*keys)
+
+
+@pytest.fixture(params=["memory", "redis"])
+def bus_app(request, make_app):
+    """An app on each backend: in-process (no REDIS_URL) and Redis."""
+    if request.param == "memory":
+        return make_app()
+    return make_app(**request.getfixturevalue("redis_settings"))
+
+
+def published(app, topic, name="message", data=None):
+    with app.app_context():
+        return live.publish(topic, name, data if data is not None else {"text": "Привет"})
+
+
+def test_the_bus_delivers_to_a_subscriber_of_the_topic_only(bus_app):
+    with bus_app.app_context(), live.subscribe(["user:usr_a", "dialog:cnv_1"]) as subscription:
+        events = subscription.events(timeout=5)
+        ready = next(events)
+        assert ready.name == "ready" and ready.data == {"topics": ["user:usr_a", "dialog:cnv_1"]}
+        # Published from another thread (another request), as in a server.
+        sender = threading.Thread(target=lambda: [
+            published(bus_app, "user:usr_b", data={"text": "not yours"}),
+            published(bus_app, "dialog:cnv_1", data={"text": "Здравствуйте"})])
+        sender.start()
+        event = next(events)
+        sender.join()
+    assert (event.name, event.topic, event.data) == ("message", "dialog:cnv_1",
+                                                     {"text": "Здравствуйте"})
+    assert event.id > ready.id
+    assert bus_app.extensions["live"].fanout.empty()  # closing let go of the inbox
+
+
+def test_ids_increase_and_a_reconnect_replays_what_was_missed(bus_app):
+    with bus_app.app_context():
+        with live.subscribe(["dialog:cnv_1"]) as first:
+            events = first.events(timeout=5)
+            next(events)  # ready
+            seen = published(bus_app, "dialog:cnv_1", data={"n": 1})
+            assert next(events).id == seen
+        # While the page is away: two for it, one for another dialog.
+        missed = [published(bus_app, "dialog:cnv_1", data={"n": n}) for n in (2, 3)]
+        published(bus_app, "dialog:cnv_2", data={"n": 99})
+        assert seen < missed[0] < missed[1]
+        with live.subscribe(["dialog:cnv_1"], last_event_id=str(seen)) as again:
+            events = again.events(timeout=5)
+            replayed = [next(events), next(events)]
+            ready = next(events)
+            later = published(bus_app, "dialog:cnv_1", data={"n": 4})
+            live_event = next(events)
+    assert [(e.id, e.data) for e in replayed] == [(missed[0], {"n": 2}), (missed[1], {"n": 3})]
+    assert ready.name == "ready" and ready.id >= missed[1]
+    assert (live_event.id, live_event.data) == (later, {"n": 4})
+
+
+def test_a_gap_that_cannot_be_filled_resets(bus_app):
+    with bus_app.app_context():
+        first = published(bus_app, "dialog:cnv_1")
+        for n in range(live.REPLAY_SIZE + 1):  # more than the buffer keeps
+            published(bus_app, "dialog:cnv_1", data={"n": n})
+        too_old = str(first - (live.REPLAY_SECONDS + 1) * 1_000_000)
+        for cursor in (str(first), too_old, "not-an-id"):
+            with live.subscribe(["dialog:cnv_1"], last_event_id=cursor) as subscription:
+                assert next(subscription.events(timeout=5)).name == "reset"
+
+
+def test_publishing_a_name_of_the_stream_itself_is_refused(app):
+    with app.app_context(), pytest.raises(ValueError):
+        live.publish("user:usr_a", "ready", {})
+
+
+def test_one_redis_bus_joins_two_apps(make_app, redis_settings):
+    """Two apps on one Redis prefix: what one publishes, the other's subscriber gets."""
+    sender, receiver = make_app(**redis_settings), make_app(**redis_settings)
+    with receiver.app_context(), live.subscribe(["business:biz_1"]) as subscription:
+        events = subscription.events(timeout=5)
+        next(events)
+        event_id = published(sender, "business:biz_1", "dialog", {"dialogId": "cnv_1"})
+        event = next(events)
+    assert (event.id, event.name, event.data) == (event_id, "dialog", {"dialogId": "cnv_1"})
+
+
+def test_with_redis_down_publishing_goes_on_and_streams_are_refused(make_app, caplog):
+    app = make_app(REDIS_URL="redis://127.0.0.1:1/15")  # nothing listens on port 1
+    with app.app_context():
+        assert live.publish("user:usr_a", "message", {"text": "stored anyway"}) is None
+        with pytest.raises(live.LiveUnavailable) as refused:
+            live.subscribe(["user:usr_a"])
+    assert refused.value.status == 503 and refused.value.headers == {"Retry-After": "5"}
+    assert "could not publish message to user:usr_a" in caplog.text
+    assert app.extensions["live"].fanout.empty()
+
+
+# --- the endpoint --------------------------------------------------------------------------
+
+def error_of(response):
+    assert response.mimetype == "application/json"
+    return response.get_json()["error"]
+
+
+def open_stream(client, token, topics, **headers):
+    return client.get(f"/api/stream?topics={topics}", buffered=False,
+                      headers={"Authorization": f"Bearer {token}", **headers})
+
+
+def frames(response):
+    """The SSE frames of a streamed test response, one per chunk, as text."""
+    for chunk in response.response:
+        yield chunk.decode()
+
+
+def test_a_stream_needs_a_token(client):
+    response = client.get("/api/stream?topics=user:usr_a")
+    assert response.status_code == 401
+    assert error_of(response)["code"] == "unauthorized"
+
+
+def test_only_my_own_user_topic_and_known_kinds(app, client):
+    mine = signed_in(app, "+79160000001")
+    other = person(app, "+79160000002")
+    token = mine["accessToken"]
+    for topics in (f"user:{other.id}", f"user:{mine['user']['id']},user:{other.id}",
+                   "room:abc", "user:", "dialog"):
+        response = open_stream(client, token, topics)
+        assert response.status_code == 403, topics
+        assert error_of(response)["code"] == "forbidden"
+    assert error_of(open_stream(client, token, f"user:{other.id}"))["details"] == {
+        "topic": f"user:{other.id}"}
+    for topics in ("", ",,", ",".join(f"user:{n}" for n in range(21))):
+        assert open_stream(client, token, topics).status_code == 422, topics
+    assert app.extensions["live"].fanout.empty()
+
+
+def test_my_user_topic_streams_events(app, client):
+    mine = signed_in(app, "+79160000001")
+    topic = f"user:{mine['user']['id']}"
+    response = open_stream(client, mine["accessToken"], topic)
+    assert response.status_code == 200
+    assert response.mimetype == "text/event-stream"
+    assert response.headers["Cache-Control"] == "no-cache"
+    assert response.headers["X-Accel-Buffering"] == "no"
+    chunks = frames(response)
+    assert next(chunks) == "retry: 2000\n\n"
+    ready = next(chunks)
+    assert "event: ready\n" in ready
+    event_id = published(app, topic, "dialog", {"dialogId": "cnv_1", "text": "Ответ"})
+    assert next(chunks) == (f"id: {event_id}\nevent: dialog\n"
+                            f'data: {{"topic":"{topic}","data":{{"dialogId":"cnv_1",'
+                            f'"text":"Ответ"}}}}\n\n')
+    response.close()
+    assert app.extensions["live"].fanout.empty()
+
+
+def test_last_event_id_header_replays(app, client):
+    mine = signed_in(app, "+79160000001")
+    topic = f"user:{mine['user']['id']}"
+    seen = published(app, topic, data={"n": 1})
+    missed = published(app, topic, data={"n": 2})
+    response = open_stream(client, mine["accessToken"], topic, **{"Last-Event-ID": str(seen)})
+    chunks = frames(response)
+    next(chunks)  # retry
+    assert next(chunks).startswith(f"id: {missed}\nevent: message\n")
+    assert "event: ready\n" in next(chunks)
+    response.close()
+
+
+def test_business_topic_is_for_its_team(app, client):
+    owner = signed_in(app, "+79160000001")
+    operator = signed_in(app, "+79160000002")
+    outsider = signed_in(app, "+79160000003")
+    biz = business(app, owner["user"]["id"])
+    member(app, biz.id, operator["user"]["id"], "operator")
+    for tokens in (owner, operator):
+        response = open_stream(client, tokens["accessToken"], f"business:{biz.id}")
+        assert response.status_code == 200
+        response.close()
+    assert open_stream(client, outsider["accessToken"], f"business:{biz.id}").status_code == 403
+
+
+def test_dialog_topic_asks_the_conversations_service(app, client, monkeypatch):
+    mine = signed_in(app, "+79160000001")
+    asked = []
+
+    def can_view(user, conversation_id):
+        asked.append((user.id, conversation_id))
+        return conversation_id == "cnv_mine"
+
+    monkeypatch.setattr("app.services.conversations.can_view", can_view)
+    allowed = open_stream(client, mine["accessToken"], "dialog:cnv_mine")
+    assert allowed.status_code == 200
+    allowed.close()
+    assert open_stream(client, mine["accessToken"], "dialog:cnv_theirs").status_code == 403
+    assert asked == [(mine["user"]["id"], "cnv_mine"), (mine["user"]["id"], "cnv_theirs")]
+
+
+def test_a_quiet_stream_sends_heartbeats_and_ends_in_time(make_app, monkeypatch):
+    app = make_app(LIVE_STREAM_SECONDS=2)
+    monkeypatch.setattr(stream_api, "HEARTBEAT_SECONDS", 0.5)
+    mine = signed_in(app, "+79160000001")
+    started = time.monotonic()
+    response = open_stream(app.test_client(), mine["accessToken"], f"user:{mine['user']['id']}")
+    body = list(frames(response))  # to its end
+    assert 1.5 < time.monotonic() - started < 4
+    assert body[:1] == ["retry: 2000\n\n"] and "event: ready\n" in body[1]
+    assert body[2:] and set(body[2:]) == {": ping\n\n"}
+    assert app.extensions["live"].fanout.empty()
+
+
+# --- across processes ----------------------------------------------------------------------
+
+# Process A: the app built from the same settings, publishing as a request there would.
+PUBLISHER = """
+import sys, time
+from app import create_app
+from app.services import live
+app = create_app()
+with app.app_context():
+    event_id = live.publish(sys.argv[1], "message", {"text": sys.argv[2]})
+print(event_id, repr(time.time()))
+"""
+
+
+def publish_from_another_process(server, topic, text):
+    """Publish in a new process on the server's settings; (event id, when it was published)."""
+    done = subprocess.run([sys.executable, "-c", PUBLISHER, topic, text], cwd=ROOT,
+                          env=server.env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr[-2000:]
+    event_id, at = done.stdout.strip().splitlines()[-1].split()
+    return int(event_id), float(at)
+
+
+class StreamReader:
+    """An SSE response read in a thread: frames ({"id", "event", "data"}) and when each came.
+    http.client rather than requests: its socket can be shut down from here, which wakes
+    the reading thread at once."""
+
+    def __init__(self, server, path, headers):
+        host, port = server.env["BIND"].split(":")
+        connection = http.client.HTTPConnection(host, int(port), timeout=60)
+        connection.request("GET", path, headers=headers)
+        self.socket = connection.sock
+        self.response = connection.getresponse()
+        assert self.response.status == 200, self.response.read()
+        self.frames = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        decoder, text = codecs.getincrementaldecoder("utf-8")(), ""
+        try:
+            while chunk := self.response.read1(65536):
+                text += decoder.decode(chunk)
+                while "\n\n" in text:
+                    raw, text = text.split("\n\n", 1)
+                    fields = dict(line.split(": ", 1) for line in raw.split("\n")
+                                  if line and not line.startswith(":") and ": " in line)
+                    if "event" in fields:
+                        self.frames.put((time.time(), fields))
+        except (OSError, http.client.HTTPException):
+            pass  # closed below
+        self.frames.put((time.time(), None))
+
+    def next_frame(self, timeout=10):
+        arrived, frame = self.frames.get(timeout=timeout)
+        assert frame is not None, "the stream ended"
+        return arrived, frame
+
+    def close(self):
+        self.socket.shutdown(socket.SHUT_RDWR)
+        self.socket.close()
+
+
+def sign_in(server, phone):
+    sent = requests.post(f"{server.base}/api/auth/send-code", json={"phone": phone}, timeout=10)
+    assert sent.status_code == 200, sent.text
+    verified = requests.post(f"{server.base}/api/auth/verify-code", timeout=10,
+                             json={"phone": phone, "code": server.code_for(phone)})
+    assert verified.status_code == 200, verified.text
+    return verified.json()["data"]
+
+
+def test_an_event_published_in_one_process_reaches_a_stream_served_by_another(
+        tmp_path, redis_settings):
+    with running_server(tmp_path, **redis_settings) as server:
+        tokens = sign_in(server, "+79160000001")
+        topic = f"user:{tokens['user']['id']}"
+        path = f"/api/stream?topics={topic}"
+        auth = {"Authorization": f"Bearer {tokens['accessToken']}"}
+        reader = StreamReader(server, path, auth)
+        assert reader.next_frame()[1]["event"] == "ready"
+
+        event_id, published_at = publish_from_another_process(server, topic, "Здравствуйте")
+        arrived, frame = reader.next_frame()
+        assert (frame["event"], int(frame["id"])) == ("message", event_id)
+        assert json.loads(frame["data"]) == {"topic": topic, "data": {"text": "Здравствуйте"}}
+        assert arrived - published_at < 2.0  # the issue's budget for a new message
+        reader.close()
+
+        # Published while the page was away: the reconnect with Last-Event-ID gets it, from
+        # the buffer in Redis.
+        missed_id, _at = publish_from_another_process(server, topic, "Вы здесь?")
+        again = StreamReader(server, path, {**auth, "Last-Event-ID": str(event_id)})
+        _arrived, frame = again.next_frame()
+        assert (frame["event"], int(frame["id"])) == ("message", missed_id)
+        assert again.next_frame()[1]["event"] == "ready"
+        again.close()
+
+        # A stopping server ends its streams at once rather than wait graceful_timeout (20 s).
+        last = StreamReader(server, path, auth)
+        last.next_frame()
+        started = time.monotonic()
+        server.stop()
+        assert time.monotonic() - started < 10
+        assert last.frames.get(timeout=5)[1] is None
+
+
+def test_the_browser_client_gets_events_and_refreshes_an_expired_token(
+        tmp_path, redis_settings):
+    with running_server(tmp_path, **redis_settings) as server, chromium() as browser:
+        tokens = sign_in(server, "+79160000001")
+        topic = f"user:{tokens['user']['id']}"
+        claims = jwt.decode(tokens["accessToken"], options={"verify_signature": False})
+        expired = jwt.encode({**claims, "exp": int(time.time()) - 60},
+                             server.secret("JWT_SECRET_KEY"), algorithm="HS256")
+        context = browser.new_context(base_url=server.base)
+        context.set_default_timeout(15000)
+        watched = Watched(context.new_page())
+        page = watched.page
+        page.goto("/")
+        page.evaluate("""([access, refresh]) => {
+            localStorage.setItem('bank.accessToken', access);
+            localStorage.setItem('bank.refreshToken', refresh);
+        }""", [expired, tokens["refreshToken"]])
+        page.add_script_tag(url="/static/js/live.js")
+        # What the client reports goes into attributes too, for expect() to wait on (the
+        # page's CSP forbids the eval behind wait_for_function).
+        page.evaluate("""url => {
+            const root = document.documentElement;
+            window.liveEvents = []; window.liveStates = [];
+            window.liveStream = BankLive.open({
+                url: url,
+                onEvent: e => {
+                    window.liveEvents.push(e);
+                    root.dataset.liveEvents = window.liveEvents.length;
+                },
+                onState: s => { window.liveStates.push(s); root.dataset.liveState = s; },
+            });
+        }""", f"/api/stream?topics={topic}")
+        root = page.locator("html")
+        expect(root).to_have_attribute("data-live-state", "open")
+
+        event_id, _at = publish_from_another_process(server, topic, "Здравствуйте")
+        expect(root).to_have_attribute("data-live-events", "1", timeout=2000)
+        assert page.evaluate("window.liveEvents") == [{
+            "id": str(event_id), "event": "message", "topic": topic,
+            "data": {"text": "Здравствуйте"}}]
+        assert page.evaluate("localStorage.getItem('bank.accessToken')") != expired
+        page.evaluate("window.liveStream.close()")
+        assert page.evaluate("window.liveStates")[-1] == "closed"
+        watched.expect_failed_request(401)  # the expired token's first try
+        watched.assert_clean()
+        context.close()
