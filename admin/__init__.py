@@ -35,6 +35,9 @@ def init_admin(app):
     app.context_processor(_signed_in_context)
     for view in back_office_views():
         back_office.add_view(view)
+    from admin.views.dead_letters import DeadLettersView
+
+    back_office.add_view(DeadLettersView())
     app.extensions["back_office"] = back_office
     from admin.cabinet import init_cabinet
 

@@ -61,6 +61,10 @@ def create_app(overrides=None):
 
     init_db(app)
     init_storage(app)
+    from app.services.live import init_live
+
+    init_live(app)
+    _init_messaging(app)
 
     from app.api import init_api
     from app.web import init_web
@@ -80,6 +84,13 @@ def create_app(overrides=None):
 
     celery_init_app(app)
     return app
+
+
+def _init_messaging(app):
+    from app.messaging.runtime import init_messaging
+    from app.services.listeners import all_listeners
+
+    init_messaging(app, all_listeners())
 
 
 def _init_extensions(app):

@@ -112,12 +112,22 @@ def load_config(environ, instance_path):
         "REDIS_URL": env_str(environ, "REDIS_URL"),
         # Prefix of every key we keep in Redis (limits, revoked tokens): several apps can share one.
         "REDIS_KEY_PREFIX": env_str(environ, "REDIS_KEY_PREFIX", "bank"),
+        # Longest life of one live-updates stream; the client then reopens it (app/api/stream.py).
+        "LIVE_STREAM_SECONDS": env_int(environ, "LIVE_STREAM_SECONDS", 55, minimum=1),
         # mms3 (MMS3_CONTRACT.md): the conversations store when MMS3_API_URL is set.
         "MMS3_API_URL": env_str(environ, "MMS3_API_URL"),
         "MMS3_API_KEY": env_str(environ, "MMS3_API_KEY"),
         "MMS3_TENANT_ID": env_str(environ, "MMS3_TENANT_ID", "tnt_default"),
         "MMS3_TIMEOUT_SECONDS": env_float(environ, "MMS3_TIMEOUT_SECONDS", 10.0, minimum=0.1),
         "MMS3_RETRIES": env_int(environ, "MMS3_RETRIES", 3, minimum=0),
+        # The mms3 events consumer (`flask events consume`): the broker mms3 publishes to.
+        "RABBITMQ_URL": env_str(environ, "RABBITMQ_URL"),
+        "MMS3_EVENTS_EXCHANGE": env_str(environ, "MMS3_EVENTS_EXCHANGE", "chat3_events"),
+        "EVENTS_QUEUE": env_str(environ, "EVENTS_QUEUE", "bank.mms3_events"),
+        "EVENTS_PREFETCH": env_int(environ, "EVENTS_PREFETCH", 20, minimum=1),
+        "EVENTS_MAX_ATTEMPTS": env_int(environ, "EVENTS_MAX_ATTEMPTS", 5, minimum=1),
+        "EVENTS_RETRY_SECONDS": env_float(environ, "EVENTS_RETRY_SECONDS", 2.0, minimum=0),
+        "EVENTS_DEDUP_HOURS": env_int(environ, "EVENTS_DEDUP_HOURS", 24, minimum=1),
         # Tokens.
         "JWT_ACCESS_TOKEN_MINUTES": env_int(environ, "JWT_ACCESS_TOKEN_MINUTES", 15, minimum=1),
         "JWT_REFRESH_TOKEN_DAYS": env_int(environ, "JWT_REFRESH_TOKEN_DAYS", 30, minimum=1),

@@ -243,17 +243,33 @@ def client_class(store):
 # --- recording in-place updates -------------------------------------------------------------
 
 _original_update = mongomock_collection.Collection._update
+_original_insert = mongomock_collection.Collection._insert
 _original_iter_documents = mongomock_collection.Collection._iter_documents
+# mongomock checks unique indexes and then writes, without a lock: two threads could both
+# pass the check. One process-wide lock makes check-and-write atomic, as a real unique index
+# is (start-dialog races rely on it).
+_write_lock = threading.RLock()
 
 
 def install_update_recording():
     """Wrap mongomock's update path once per process; harmless for plain mongomock stores."""
     mongomock_collection.Collection._update = _recording_update
+    mongomock_collection.Collection._insert = _locked_insert
     mongomock_collection.Collection._iter_documents = _recording_iter_documents
     embedded_speedups.install()
 
 
+def _locked_insert(self, *args, **kwargs):
+    with _write_lock:
+        return _original_insert(self, *args, **kwargs)
+
+
 def _recording_update(self, *args, **kwargs):
+    with _write_lock:
+        return _recorded_update(self, *args, **kwargs)
+
+
+def _recorded_update(self, *args, **kwargs):
     if not isinstance(self._store, JournalledCollectionStore):
         return _original_update(self, *args, **kwargs)
     outer = getattr(_recording, "keys", None)

@@ -131,6 +131,19 @@ def chromium():
             browser.close()
 
 
+def sign_in_cabinet(page, server, phone):
+    """Sign `page` in at /cabinet/login with the code from the server's SMS log."""
+    from playwright.sync_api import expect
+
+    page.goto("/cabinet/login")
+    page.fill("#phone", phone)
+    page.locator("form button[type=submit]").click()
+    expect(page.locator("#code")).to_be_visible()
+    page.fill("#code", server.code_for(phone))
+    page.locator("form button[type=submit]").click()
+    expect(page).to_have_url(f"{server.base}/cabinet/")
+
+
 class Watched:
     """A page whose console errors, uncaught exceptions, CSP violations and dialogs are kept."""
 

@@ -142,6 +142,15 @@ class Mms3Endpoints:
             raise Fail(404, "not_found", f"message {message_id} not found")
         return 200, {"data": _public(message)}
 
+    def update_message(self, tenant, body, _query, message_id):
+        message = self.messages.get((tenant, message_id))
+        if message is None:
+            raise Fail(404, "not_found", f"message {message_id} not found")
+        if not isinstance(body.get("content"), str):
+            raise Fail(400, "validation_error", "content is required")
+        message.update(content=body["content"], editedAt=now_ms())
+        return 200, {"data": _public(message)}
+
     def set_status(self, tenant, _body, _query, user_id, dialog_id, message_id, status):
         message = self.get_message(tenant, None, None, message_id)[1]["data"]
         update = {"userId": user_id, "status": status, "createdAt": now_ms(),
@@ -186,6 +195,7 @@ ROUTES = [
     ("POST", rf"/dialogs/{_ID}/messages", Mms3Endpoints.post_message),
     ("GET", rf"/dialogs/{_ID}/messages", Mms3Endpoints.list_messages),
     ("GET", rf"/messages/{_ID}", Mms3Endpoints.get_message),
+    ("PUT", rf"/messages/{_ID}", Mms3Endpoints.update_message),
     ("POST", rf"/users/{_ID}/dialogs/{_ID}/messages/{_ID}/status/(unread|delivered|read)",
      Mms3Endpoints.set_status),
     ("POST", rf"/users/{_ID}/dialogs/{_ID}/messages/{_ID}/reactions/(set|unset)",

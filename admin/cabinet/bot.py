@@ -117,7 +117,8 @@ def _message(item):
     if kind == "value_error" and item["loc"][:2] == ("businessHours", "timezone"):
         return _("Unknown time zone: use a name like Europe/Moscow.")
     if kind == "value_error" and item["loc"][:2] == ("businessHours", "days"):
-        return _("The closing time must be later than the opening time.")
+        return _("The closing time must differ from the opening time (an earlier closing "
+                 "time means past midnight).")
     return item["msg"]
 
 

@@ -1,14 +1,17 @@
 """A business's own pages: the overview, editing it and its logo (canManageSettings), its QR
 code in each format and its statistics (any team member)."""
 
+from datetime import timedelta
+
 from flask import Response, abort, current_app, request
 from flask_admin import expose
+from flask_babel import format_timedelta
 from flask_babel import lazy_gettext as _
 
 from admin.cabinet.forms import ActionForm, BusinessForm
 from admin.cabinet.scope import back, csrf_failed, load, say
 from app.errors import AppError
-from app.services import business_stats, businesses, categories, qr, qr_scans
+from app.services import business_stats, businesses, categories, inbox_stats, qr, qr_scans
 
 # The fields the edit form changes, as stored: the audit log shows them before and after.
 EDITED = ("name", "description", "slug", "categoryIds", "location", "isPublic")
@@ -164,5 +167,9 @@ class BusinessPages:
     @expose("/<business_id>/stats")
     def stats(self, business_id):
         scope = load(business_id)
+        inbox = inbox_stats.summary(scope.business.id, STATS_DAYS)
+        wait = inbox["medianFirstReplySeconds"]
         return self.render_business("cabinet/stats.html", scope,
-                                    stats=business_stats.summary(scope.business.id, STATS_DAYS))
+                                    stats=business_stats.summary(scope.business.id, STATS_DAYS),
+                                    inbox=inbox, median_wait=None if wait is None else
+                                    format_timedelta(timedelta(seconds=wait), threshold=1.5))

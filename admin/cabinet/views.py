@@ -8,9 +8,12 @@ URL scheme (every page loads the business through `scope.load`, which checks mem
     /cabinet/b/<id>/bot                   the bot's settings       canManageSettings
     /cabinet/b/<id>/qr, /qr/<svg|png|pdf> the QR code              any member
     /cabinet/b/<id>/stats                 statistics               any member
-Coming with the messaging issue (add a mixin here and a line to SECTIONS):
-    /cabinet/b/<id>/inbox                 the team inbox           canReply
-    /cabinet/b/<id>/channel               the channel's posts      canPublishChannel
+    /cabinet/b/<id>/inbox[/…]             the team inbox           any member reads; actions
+                                                                   canReply (blocking: owner,
+                                                                   manager); see inbox.py
+    /cabinet/b/<id>/quick-replies[/…]     saved answers            owner and managers
+    /cabinet/b/<id>/channel[/…]           the channel's posts      canPublishChannel; pending
+                                                                   posts: owner, managers
 """
 
 from flask import redirect, request, url_for
@@ -19,16 +22,18 @@ from flask_babel import lazy_gettext as _
 
 from admin.cabinet.bot import BotPages
 from admin.cabinet.business import BusinessPages
+from admin.cabinet.channel import ChannelPages
+from admin.cabinet.inbox import InboxPages
+from admin.cabinet.quick_replies import QuickReplyPages
 from admin.cabinet.scope import CabinetAccess
 from admin.cabinet.team import TeamPages
 from admin.labels import PERMISSION_TITLES, ROLE_TITLES
 
 # The business's tabs in order: (endpoint, title, the permission that shows it).
-# The messaging issue inserts after the overview:
-#   ("cabinet_business.inbox", _("Inbox"), "canReply"),
-#   ("cabinet_business.channel", _("Channel"), "canPublishChannel"),
 SECTIONS = (
     ("cabinet_business.overview", _("Overview"), None),
+    ("cabinet_business.inbox", _("Inbox"), None),  # viewers read it too
+    ("cabinet_business.channel", _("Channel"), "canPublishChannel"),
     ("cabinet_business.edit", _("Business"), "canManageSettings"),
     ("cabinet_business.team", _("Team"), None),
     ("cabinet_business.bot", _("Bot"), "canManageSettings"),
@@ -37,7 +42,12 @@ SECTIONS = (
 )
 # Endpoints that belong to a tab without being its page.
 _TAB_OF = {"logo": "edit", "team_invite": "team", "team_role": "team", "team_remove": "team",
-           "team_withdraw": "team", "team_transfer": "team", "qr_file": "qr_page"}
+           "team_withdraw": "team", "team_transfer": "team", "qr_file": "qr_page",
+           "quick_replies": "inbox", "quick_reply_create": "inbox",
+           "quick_reply_update": "inbox", "quick_reply_delete": "inbox",
+           "channel_approve": "channel", "channel_reject": "channel", "channel_edit": "channel",
+           "channel_delete": "channel", "channel_post": "channel",
+           "channel_comment_delete": "channel"}
 
 
 def sections(scope):
@@ -49,7 +59,8 @@ def sections(scope):
             if permission is None or scope.may(permission)]
 
 
-class BusinessView(CabinetAccess, BusinessPages, TeamPages, BotPages, BaseView):
+class BusinessView(CabinetAccess, BusinessPages, TeamPages, BotPages, InboxPages,
+                   QuickReplyPages, ChannelPages, BaseView):
     def __init__(self):
         super().__init__(name=_("Business"), endpoint="cabinet_business", url="b")
 

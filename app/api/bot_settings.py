@@ -27,8 +27,9 @@ class Interval(Body):
 
     @model_validator(mode="after")
     def closes_after_opening(self):
-        if self.close <= self.open:
-            raise ValueError("close must be later than open")
+        # A close earlier than the open runs past midnight (a bar open 22:00–02:00).
+        if self.close == self.open:
+            raise ValueError("close must differ from open")
         return self
 
 
@@ -59,6 +60,7 @@ class BotSettingsUpdate(Body):
     channelSettings: ChannelSettingsIn | None = None
     greeting: Annotated[str, Field(max_length=1000)] | None = None
     businessHours: BusinessHours | None = None
+    humanQuietMinutes: Annotated[int, Field(ge=0, le=10080)] | None = None
 
 
 def _present(settings):

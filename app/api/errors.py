@@ -9,6 +9,8 @@ from werkzeug.exceptions import HTTPException
 
 from app.api.responses import error
 from app.errors import AppError
+from app.messaging.gateway import InvalidRequest, MessagingError
+from app.messaging.gateway import NotFound as MessagingNotFound
 from app.web.errors import render_error_page
 
 log = logging.getLogger("bank.errors")
@@ -37,6 +39,21 @@ def init_error_handlers(app):
         if not _is_api():
             return render_error_page(exc.status, message=exc.message, headers=exc.headers)
         return error(exc.status, exc.code, exc.message, exc.details, exc.headers)
+
+    @app.errorhandler(MessagingError)
+    def messaging_error(exc):
+        # The messaging service refused a request we built from validated input (a stale
+        # cursor, a message gone) or could not be reached.
+        if isinstance(exc, InvalidRequest):
+            return app_error(AppError("validation_error", _("Some fields are not valid."),
+                                      status=422, details={"reason": str(exc)}))
+        if isinstance(exc, MessagingNotFound):
+            return app_error(AppError("not_found", _("Nothing was found at this address."),
+                                      status=404))
+        log.warning("messaging unavailable: %s", exc)
+        return app_error(AppError("messaging_unavailable",
+                                  _("Messages are unavailable for a moment. Try again."),
+                                  status=503, headers={"Retry-After": "5"}))
 
     @app.errorhandler(HTTPException)
     def http_error(exc):

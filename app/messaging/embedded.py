@@ -66,7 +66,8 @@ class EmbeddedGateway(MessagingGateway):
 
     # --- dialogs and members -------------------------------------------------------------
 
-    def create_dialog(self, name, created_by, members=(), meta=None):
+    # Idempotency keys guard calls over the network; in-process calls are never half-heard.
+    def create_dialog(self, name, created_by, members=(), meta=None, idempotency_key=None):
         now = _now()
         dialog = Dialog(name=name, created_by=created_by, tags=dict(meta or {}),
                         created_at=now, updated_at=now).save(force_insert=True)
@@ -108,7 +109,8 @@ class EmbeddedGateway(MessagingGateway):
 
     # --- messages ------------------------------------------------------------------------
 
-    def post_message(self, dialog_id, sender_id, content, type=TEXT, meta=None):
+    def post_message(self, dialog_id, sender_id, content, type=TEXT, meta=None,
+                     idempotency_key=None):
         dialog = self._dialog(dialog_id)
         if not isinstance(content, str):
             raise InvalidRequest("content is a string")
@@ -127,6 +129,24 @@ class EmbeddedGateway(MessagingGateway):
         self._raise(events.MESSAGE_CREATE, "message", message.id, self._actor(sender_id, sender),
                     dialog=shapes.dialog(dialog, self.tenant_id), message=shaped)
         return shaped
+
+    def edit_message(self, message_id, content):
+        if not isinstance(content, str):
+            raise InvalidRequest("content is a string")
+        if not Message.objects(id=message_id).update_one(set__content=content,
+                                                         set__edited_at=_now()):
+            raise NotFound(f"no message {message_id}")
+        message = Message.objects.get(id=message_id)
+        shaped = shapes.message(message, ChatUser.objects(id=message.sender_id).first())
+        self._raise(events.MESSAGE_UPDATE, "message", message_id, _PLATFORM,
+                    dialog=shapes.dialog(self._dialog(message.dialog_id), self.tenant_id),
+                    message=shaped)
+        return shaped
+
+    def list_members(self, dialog_id):
+        self._dialog(dialog_id)
+        return [shapes.member(m) for m in DialogMember.objects(dialog_id=dialog_id,
+                                                               is_active=True)]
 
     def get_dialog(self, dialog_id):
         return shapes.dialog(self._dialog(dialog_id), self.tenant_id)

@@ -40,9 +40,9 @@ class MessagingGateway(ABC):
         """Create the chat user or bot, or update its name and type; returns the user."""
 
     @abstractmethod
-    def create_dialog(self, name, created_by, members=(), meta=None):
+    def create_dialog(self, name, created_by, members=(), meta=None, idempotency_key=None):
         """A new dialog; `members` are {userId, type, name}, each ensured as a user. Returns the
-        dialog."""
+        dialog. A retried call with the same idempotency key creates nothing new (mms3)."""
 
     @abstractmethod
     def add_member(self, dialog_id, user_id, type="user", name=None):
@@ -53,8 +53,18 @@ class MessagingGateway(ABC):
         """Remove a member; True if they were one."""
 
     @abstractmethod
-    def post_message(self, dialog_id, sender_id, content, type=TEXT, meta=None):
+    def post_message(self, dialog_id, sender_id, content, type=TEXT, meta=None,
+                     idempotency_key=None):
         """Store and announce a message; returns it."""
+
+    @abstractmethod
+    def edit_message(self, message_id, content):
+        """Replace a message's content (editedAt is set and `message.update` raised); returns
+        the message."""
+
+    @abstractmethod
+    def list_members(self, dialog_id):
+        """Every active member of the dialog (all pages), as member dicts."""
 
     @abstractmethod
     def get_dialog(self, dialog_id):

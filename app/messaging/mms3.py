@@ -181,6 +181,26 @@ class Mms3Gateway(MessagingGateway):
         message = {**body, "dialogId": dialog_id, "meta": meta or {}, **_data(answer)}
         return {**message, "messageId": _read_id(answer, "messageId")}
 
+    def edit_message(self, message_id, content):
+        if not isinstance(content, str):
+            raise InvalidRequest("content is a string")
+        answer = self._request("PUT", f"/messages/{message_id}", {"content": content})
+        return {"messageId": message_id, "content": content, **_data(answer)}
+
+    def list_members(self, dialog_id):
+        """Page by page; an answer without pagination is the whole list."""
+        members, page = [], 1
+        while True:
+            answer = self._request("GET", f"/dialogs/{dialog_id}/members",
+                                   params={"page": page, "limit": PAGE_LIMIT_MAX})
+            rows = answer.get("data") if isinstance(answer.get("data"), list) else []
+            members += [{"dialogId": dialog_id, **row} for row in rows
+                        if (row.get("state") or {}).get("isActive", True) is not False]
+            pages = (answer.get("pagination") or {}).get("pages")
+            if pages is None or page >= pages or not rows:
+                return members
+            page += 1
+
     def get_dialog(self, dialog_id):
         return {"dialogId": dialog_id, **_data(self._request("GET", f"/dialogs/{dialog_id}"))}
 

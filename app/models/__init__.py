@@ -4,6 +4,9 @@ from app.models.audit import AuditEntry
 from app.models.business import Business, Location
 from app.models.business_settings import BusinessSettings, ChannelSettings
 from app.models.category import Category
+from app.models.channel import ChannelComment, ChannelPost, ChannelReaction
+from app.models.conversation import Conversation, CustomerBlock
+from app.models.handled_event import HandledEvent
 from app.models.member import MEMBER_ROLES, PERMISSIONS, BusinessMember, MemberRole, Permissions
 from app.models.messaging import (
     ChatUser,
@@ -15,6 +18,7 @@ from app.models.messaging import (
 )
 from app.models.push_token import PushPreferences, PushToken
 from app.models.qr_scan import QrScanDay
+from app.models.quick_reply import QuickReply
 from app.models.report import REPORT_REASONS, REPORT_TARGETS, Report
 from app.models.slug_claim import SlugClaim
 from app.models.sms import SmsCode, SmsMessage
@@ -29,13 +33,21 @@ ALL_DOCUMENTS = (
     BusinessSettings, PushToken, Subscription, RefreshToken, RevokedToken, SlugClaim, QrScanDay,
     AuditEntry, Report, WebSession,
     ChatUser, Dialog, DialogMember, Message, MessageStatus, MessageReaction,
+    HandledEvent,
+    Conversation, CustomerBlock,
+    QuickReply,
+    ChannelPost, ChannelReaction, ChannelComment,
 )
 
 __all__ = [
     "ALL_DOCUMENTS", "AuditEntry", "Business", "BusinessMember", "BusinessSettings", "Category",
-    "ChannelSettings", "ChatUser", "Dialog", "DialogMember", "Message", "MessageReaction",
+    "HandledEvent",
+    "ChannelComment", "ChannelPost", "ChannelReaction",
+    "ChannelSettings", "ChatUser", "Conversation", "CustomerBlock", "Dialog", "DialogMember",
+    "Message", "MessageReaction",
     "MessageStatus", "Location", "MEMBER_ROLES", "MemberRole", "PERMISSIONS", "PLATFORM_ROLES",
     "Permissions", "PushPreferences", "PushToken", "QrScanDay", "REPORT_REASONS", "REPORT_TARGETS",
+    "QuickReply",
     "RefreshToken", "Report", "RevokedToken", "SlugClaim", "SmsCode", "SmsMessage", "Subscription",
     "User", "WebSession",
 ]

@@ -10,6 +10,7 @@ from mongoengine import (
 )
 
 from app.models.base import TimestampedDocument, id_field
+from app.models.sync_state import ChatSync
 
 
 class Location(EmbeddedDocument):
@@ -39,6 +40,7 @@ class Business(TimestampedDocument):
     subscriber_count = IntField(db_field="subscriberCount", default=0)
     mms3_bot_id = StringField(db_field="mms3BotId")
     mms3_channel_dialog_id = StringField(db_field="mms3ChannelDialogId")
+    chat_sync = EmbeddedDocumentField(ChatSync, db_field="chatSync")  # bot and channel
     deleted_at = DateTimeField(db_field="deletedAt")
 
     meta = {

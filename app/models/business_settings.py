@@ -3,6 +3,7 @@ from mongoengine import (
     DictField,
     EmbeddedDocument,
     EmbeddedDocumentField,
+    IntField,
     ListField,
     StringField,
 )
@@ -27,6 +28,8 @@ class BusinessSettings(TimestampedDocument):
     greeting = StringField(max_length=1000)
     # {"timezone": "Europe/Moscow", "days": {"mon": [["09:00", "18:00"]], ...}}
     business_hours = DictField(db_field="businessHours", default=None)
+    # After a team member answers, the bot keeps quiet in that dialog this long.
+    human_quiet_minutes = IntField(db_field="humanQuietMinutes", min_value=0, max_value=10080)
 
     meta = {
         "collection": "business_settings",

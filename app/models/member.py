@@ -45,6 +45,7 @@ class BusinessMember(TimestampedDocument):
     invited_at = DateTimeField(db_field="invitedAt", default=clock.now)
     joined_at = DateTimeField(db_field="joinedAt")
     is_active = BooleanField(db_field="isActive", default=True)
+    on_duty = BooleanField(db_field="onDuty", default=False)  # invited by the bot
 
     meta = {
         "collection": "business_members",

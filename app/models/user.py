@@ -1,6 +1,13 @@
-from mongoengine import BooleanField, DateTimeField, ListField, StringField
+from mongoengine import (
+    BooleanField,
+    DateTimeField,
+    EmbeddedDocumentField,
+    ListField,
+    StringField,
+)
 
 from app.models.base import TimestampedDocument, id_field
+from app.models.sync_state import ChatSync
 
 PLATFORM_ROLES = ("superadmin", "moderator", "support")
 
@@ -15,6 +22,7 @@ class User(TimestampedDocument):
     is_blocked = BooleanField(db_field="isBlocked", default=False)
     blocked_reason = StringField(db_field="blockedReason")
     platform_roles = ListField(StringField(choices=PLATFORM_ROLES), db_field="platformRoles")
+    chat_sync = EmbeddedDocumentField(ChatSync, db_field="chatSync")  # the chat user's
 
     meta = {
         "collection": "users",

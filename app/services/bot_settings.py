@@ -12,6 +12,7 @@ _FIELDS = {
     "inviteOwnerOnKeywords": "invite_owner_on_keywords",
     "greeting": "greeting",
     "businessHours": "business_hours",
+    "humanQuietMinutes": "human_quiet_minutes",
 }
 _CHANNEL = {
     "allowComments": "allow_comments",

@@ -4,7 +4,7 @@ per day), QR scans per day and dialogs. Counted by the database, never by loadin
 from datetime import datetime, time, timedelta
 
 from app import clock
-from app.models import Business, Subscription
+from app.models import Conversation, Subscription
 from app.services import qr_scans
 
 
@@ -42,11 +42,8 @@ def subscribers(business_id, days=30):
 
 
 def dialogs(business_id):
-    """How many dialogs customers have opened with the business. The dialogs themselves come
-    with the messaging issue; until its collection exists this is 0."""
-    collection = Business._get_db()["dialogs"]
-    return collection.count_documents(
-        {"$or": [{"businessId": business_id}, {"meta.businessId": business_id}]})
+    """How many dialogs customers have opened with the business (its channel is not one)."""
+    return Conversation._get_collection().count_documents({"businessId": business_id})
 
 
 def summary(business_id, days=30):

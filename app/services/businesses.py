@@ -8,7 +8,7 @@ from app import clock
 from app.errors import AppError, NotFound
 from app.models import Business, BusinessMember, BusinessSettings, Location, SlugClaim
 from app.models.base import new_id
-from app.services import avatars, categories, qr, search_text, slugs, storage
+from app.services import avatars, categories, provisioning, qr, search_text, slugs, storage
 from app.services.permissions import require, require_owner
 
 NAME_MAX = 120
@@ -79,6 +79,7 @@ def create(owner, name, slug=None, description="", category_ids=(), location_dat
             document.delete()
         slugs.release(slug, business_id)
         raise
+    provisioning.request_business(business.id)  # the bot and the channel, off the request
     return business
 
 
@@ -114,6 +115,8 @@ def apply_changes(business, changes):
         sets["updated_at"] = clock.now()
         Business.objects(id=business.id).update_one(**{f"set__{k}": v for k, v in sets.items()})
     business.reload()
+    if "name" in sets:
+        provisioning.request_business(business.id)  # the bot and channel carry the name
     return business
 
 

@@ -46,6 +46,7 @@ def create_business(owner, name, category_ids, address, lat, lng, description=""
                                  location_data={"address": address, "lat": lat, "lng": lng})
     settings = BusinessSettings.objects(business_id=business.id).first()
     settings.greeting = f"Здравствуйте! Это {name}. Чем можем помочь?"
+    settings.invite_owner_on_keywords = ["доставка", "жалоба"]  # the bot calls the owner
     settings.save()
     return business
 

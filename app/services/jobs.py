@@ -3,6 +3,11 @@
 from flask import current_app
 
 SEND_SMS = "sms.send"
+PROVISION_USER = "messaging.provision_user"
+PROVISION_BUSINESS = "messaging.provision_business"
+CHANNEL_DELIVER = "channels.deliver"
+CHANNEL_SYNC_MEMBER = "channels.sync_member"
+CHANNEL_BACKFILL = "channels.backfill"
 
 
 def enqueue(task_name, *args):

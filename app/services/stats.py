@@ -7,8 +7,8 @@ The queries mean the same on MongoDB and on the embedded store. Days are counted
 index on `createdAt`): unlike `$group` on `$dateToString` it needs no per-document date
 formatting, which matters on the embedded store, where every stage runs in Python.
 
-Dialogs and messages come with the messaging issue; until then their collections are simply
-empty (their documents carry a UTC `createdAt`).
+Dialogs are the customers' conversations (kept by the platform with either adapter); messages
+are counted in the embedded adapter's collection, which is empty when mms3 holds them.
 """
 
 from datetime import datetime, time, timedelta
@@ -16,7 +16,7 @@ from datetime import datetime, time, timedelta
 import mongoengine
 
 from app import clock
-from app.models import Business, QrScanDay, Report, Subscription, User
+from app.models import Business, Conversation, QrScanDay, Report, Subscription, User
 
 DAYS = 30
 TOP = 10
@@ -48,7 +48,7 @@ def totals():
         "users": User._get_collection().estimated_document_count(),
         "businesses": Business._get_collection().count_documents({"deletedAt": None}),
         "subscriptions": Subscription._get_collection().estimated_document_count(),
-        "dialogs": _raw("dialogs").estimated_document_count(),
+        "dialogs": Conversation._get_collection().estimated_document_count(),
         "messages": _raw("messages").estimated_document_count(),
         "qrScans": total_scans(),
     }

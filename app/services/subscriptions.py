@@ -4,6 +4,7 @@ subscriber count kept current by the same operations."""
 from mongoengine import NotUniqueError
 
 from app.models import Business, Subscription, User
+from app.services import channel_members
 from app.services.permissions import require_member
 
 
@@ -15,6 +16,7 @@ def subscribe(user, business):
         pass  # already subscribed: nothing to count
     else:
         Business.objects(id=business.id).update_one(inc__subscriber_count=1)
+        channel_members.request_sync(business.id, user.id)  # joins the channel dialog
     return _count(business)
 
 
@@ -22,6 +24,7 @@ def unsubscribe(user, business):
     removed = Subscription.objects(user_id=user.id, business_id=business.id).delete()
     if removed:
         Business.objects(id=business.id).update_one(inc__subscriber_count=-removed)
+        channel_members.request_sync(business.id, user.id)  # leaves the channel dialog
     return _count(business)
 
 

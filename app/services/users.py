@@ -8,7 +8,7 @@ from mongoengine import NotUniqueError
 from app import clock
 from app.errors import AppError, Forbidden, NotFound
 from app.models import Business, BusinessMember, Subscription, User
-from app.services import members, sign_in_codes
+from app.services import members, provisioning, sign_in_codes
 
 NAME_MAX = 64
 
@@ -79,7 +79,8 @@ def ensure_user(phone, name=None):
         try:
             user = User(phone=phone, name=name).save(force_insert=True)
         except NotUniqueError:  # the same phone registering twice at once
-            user = User.objects.get(phone=phone)
+            return User.objects.get(phone=phone)
+        provisioning.request_user(user.id)
     return user
 
 

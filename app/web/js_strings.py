@@ -45,10 +45,7 @@ GROUPS = {
         "nearMe": _("Near me"),
         "nearMeOn": _("Near me: on"),
     },
-    "landing": {
-        "chatSoon": _("Chat with businesses is coming soon. Subscribe so you don't miss "
-                      "their news."),
-    },
+    "landing": {},
     "login": {
         "codeSent": _("We sent a code by SMS to %(phone)s.", phone="{phone}"),
         "resendIn": _("You can request a new code in %(time)s.", time="{time}"),

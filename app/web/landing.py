@@ -11,8 +11,9 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _
 from markupsafe import Markup
 
+from app import clock
 from app.api.presenters import business_public
-from app.services import businesses, categories
+from app.services import businesses, categories, channels
 from app.web.js_strings import strings
 
 bp = Blueprint("landing", __name__)
@@ -44,7 +45,9 @@ def landing(slug):
             _pages[key] = html
     response = make_response(html)
     response.set_etag(hashlib.sha256(repr(key).encode()).hexdigest()[:32])
-    response.headers["Cache-Control"] = "public, max-age=60"
+    # Revalidated on every visit (a 304 costs one stamp lookup): a new channel post or the
+    # subscriber count shows at once, while the server-side cache absorbs QR-scan rushes.
+    response.headers["Cache-Control"] = "public, no-cache"
     response.vary.add("Accept-Language")
     response.vary.add("Cookie")  # the language switch
     return response.make_conditional(request)
@@ -56,7 +59,15 @@ def render(business):
         "landing.html", business=data,
         logo_path=url_for("web.media", key=business.logo) if business.logo else None,
         summary=summary(data), map_url=map_url(data["location"]),
-        structured_data=script_json(structured_data(data)), i18n=strings("landing"))
+        structured_data=script_json(structured_data(data)), i18n=strings("landing"),
+        posts=latest_posts(business.id))
+
+
+def latest_posts(business_id):
+    """The channel's newest posts; their text is shown as text (Jinja escapes it)."""
+    return [{"id": post.id, "text": post.text, "at": clock.isoformat(post.published_at),
+             "image_path": url_for("web.media", key=post.image) if post.image else None}
+            for post in channels.latest(business_id)]
 
 
 def summary(data):

@@ -55,3 +55,11 @@ def staff_client(app, sms):
 
 # The cabinet tests' two businesses (a fixture defined next to their helpers).
 from tests.admin.cabinet_world import world  # noqa: E402, F401
+
+
+@pytest.fixture
+def inbox(app, world):  # noqa: F811 (world is the fixture imported above)
+    """A dialog of the first business's customer, for the inbox tests."""
+    from tests.admin.inbox_world import make_inbox
+
+    return make_inbox(app, world)

@@ -8,7 +8,17 @@ from datetime import timedelta
 import pytest
 
 from app import clock
-from app.models import AuditEntry, Business, BusinessMember, BusinessSettings, QrScanDay
+from app.models import (
+    AuditEntry,
+    Business,
+    BusinessMember,
+    BusinessSettings,
+    ChannelComment,
+    ChannelPost,
+    Conversation,
+    QrScanDay,
+    QuickReply,
+)
 from app.services import business_stats, subscriptions
 from tests import factories
 from tests.admin.cabinet_world import (
@@ -109,7 +119,7 @@ def test_bot_settings_are_saved_and_audited(app, sms, world):
 @pytest.mark.parametrize("data, message", [
     ({"timezone": "Mars/Olympus", "mon": "09:00-18:00"}, "Unknown time zone"),
     ({"mon": "09:00-18:00"}, "Fill this in."),  # hours need a time zone
-    ({"timezone": "Europe/Moscow", "tue": "18:00-09:00"}, "closing time must be later"),
+    ({"timezone": "Europe/Moscow", "tue": "09:00-09:00"}, "closing time must differ"),
     ({"timezone": "Europe/Moscow", "wed": "25:00-26:00"}, "09:00-18:00"),
     ({"timezone": "Europe/Moscow", "thu": "всегда"}, "09:00-18:00"),
     ({"timezone": "Europe/Moscow",
@@ -140,9 +150,12 @@ def test_statistics_count_subscribers_per_day_scans_and_dialogs(app, sms, world)
     subscriptions.subscribe(factories.person(app, "+79161000009"),
                             Business.objects.get(id=world["b"]))  # another business's
     QrScanDay(business_id=world["a"], day=start.date().isoformat(), count=7).save()
-    Business._get_db()["dialogs"].insert_many([{"businessId": world["a"]},
-                                               {"meta": {"businessId": world["a"]}},
-                                               {"businessId": world["b"]}])
+    Business._get_db()["conversations"].insert_many([
+        {"businessId": world["a"], "customerId": "usr_1"},
+        {"businessId": world["a"], "customerId": "usr_2"},
+        {"businessId": world["b"], "customerId": "usr_1"}])
+    Business._get_db()["dialogs"].insert_one({"meta": {"businessId": world["a"],
+                                                       "type": "business_channel"}})
 
     found = business_stats.subscribers(world["a"], 30)
     assert found["total"] == 3 and len(found["perDay"]) == 30
@@ -179,10 +192,21 @@ def test_a_member_of_a_cannot_see_or_change_anything_of_b(app, sms, world):
     factories.member(app, b, world["stranger"], "viewer")
     invitation = BusinessMember(business_id=b, invited_phone=NEWBIE, role="viewer",
                                 invited_by=world["other_owner"]).save()
+    # As stored (the store keeps milliseconds), to compare with after the attempts.
+    dialog = Conversation.objects.get(
+        id=Conversation(business_id=b, customer_id="usr_customer").save().id)
+    reply = QuickReply.objects.get(id=QuickReply(business_id=b, title="Б", text="б").save().id)
+    news = ChannelPost.objects.get(id=ChannelPost(business_id=b, author_id=b_owner.user_id,
+                                                  text="Новость Б", status="pending",
+                                                  feed_at=clock.now()).save().id)
+    comment = ChannelComment.objects.get(id=ChannelComment(
+        business_id=b, post_id=news.id, author_id=b_owner.user_id, text="к").save().id)
     before = snapshot(b)
     base = f"/cabinet/b/{b}"
     gets = [f"{base}/", f"{base}/edit", f"{base}/team", f"{base}/bot", f"{base}/qr",
-            f"{base}/stats", f"{base}/qr/svg", f"{base}/qr/png", f"{base}/qr/pdf"]
+            f"{base}/stats", f"{base}/qr/svg", f"{base}/qr/png", f"{base}/qr/pdf",
+            f"{base}/inbox", f"{base}/inbox/list", f"{base}/inbox/stream",
+            f"{base}/quick-replies", f"{base}/channel", f"{base}/channel/{news.id}"]
     posts = [
         (f"{base}/edit", {"name": "Взлом", "slug": "hacked-b"}),
         (f"{base}/logo", {"logo": lambda: (io.BytesIO(png_bytes()), "x.png")}),
@@ -193,6 +217,16 @@ def test_a_member_of_a_cannot_see_or_change_anything_of_b(app, sms, world):
         (f"{base}/team/{b_owner.user_id}/remove", {}),
         (f"{base}/team/invitations/{invitation.id}/withdraw", {}),
         (f"{base}/team/transfer", {"user_id": world["owner"], "confirm": "y"}),
+        *[(f"{base}/inbox/{dialog.id}/{action}", {"text": "Взлом", "hours": "24"})
+          for action in ("reply", "read", "unread", "archive", "assign", "block", "unblock")],
+        (f"{base}/inbox/duty", {"on_duty": "1"}),
+        (f"{base}/quick-replies", {"title": "Взлом", "text": "Взлом"}),
+        (f"{base}/quick-replies/{reply.id}", {"title": "Взлом", "text": "Взлом"}),
+        (f"{base}/quick-replies/{reply.id}/delete", {}),
+        (f"{base}/channel", {"text": "Взлом"}),
+        *[(f"{base}/channel/{news.id}/{action}", {"text": "Взлом"})
+          for action in ("approve", "reject", "edit", "delete")],
+        (f"{base}/channel/{news.id}/comments/{comment.id}/delete", {}),
     ]
     # Every route of a business's pages is in the lists above (a new page must join them).
     adapter = app.url_map.bind("localhost")
@@ -220,6 +254,11 @@ def test_a_member_of_a_cannot_see_or_change_anything_of_b(app, sms, world):
         listing = client.get("/cabinet/").get_data(as_text=True)
         assert b not in listing and "Пекарня Б" not in listing
     assert snapshot(b) == before
+    assert Conversation.objects.get(id=dialog.id).to_mongo() == dialog.to_mongo()
+    assert QuickReply.objects.get(id=reply.id).to_mongo() == reply.to_mongo()
+    assert ChannelPost.objects.get(id=news.id).to_mongo() == news.to_mongo()
+    assert ChannelComment.objects(id=comment.id).count() == 1
+    assert ChannelPost.objects(business_id=b).count() == 1
 
 
 def test_a_guessed_id_looks_like_a_missing_one(app, sms, world):

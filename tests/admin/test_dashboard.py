@@ -99,7 +99,9 @@ class History:
         QrScanDay(business_id=places[1].id, day=self.day(29), count=5).save()  # the first day
         insert_raw("messages", self.at(30, 23, 59, 59, 999000), self.at(29),
                    *[self.at(15, 8)] * 3, self.at(0))
-        insert_raw("dialogs", self.at(15), self.at(14))
+        mongoengine.get_db()["conversations"].insert_many([
+            {"createdAt": when, "businessId": places[0].id, "customerId": f"usr_{n}"}
+            for n, when in enumerate((self.at(15), self.at(14)))])
         for reporter, status in ((alice, "open"), (bob, "open"), (carol, "dismissed")):
             Report(reporter_id=reporter.id, target_type="business", target_id=places[0].id,
                    reason="spam", status=status).save()

@@ -15,7 +15,7 @@ def test_get_shows_every_field_with_nulls(app, client):
     data = client.get(url, headers=headers).get_json()["data"]
     assert data == {
         "autoReplyEnabled": None, "autoReplyMessage": None, "inviteOwnerOnKeywords": None,
-        "greeting": None, "businessHours": None,
+        "greeting": None, "businessHours": None, "humanQuietMinutes": None,
         "channelSettings": {"allowComments": None, "allowReactions": None,
                             "moderationEnabled": None},
         "updatedAt": data["updatedAt"],
@@ -52,7 +52,7 @@ def test_bad_settings_are_422_and_change_nothing(app, client):
     for payload in (
         {"businessHours": {"timezone": "Mars/Olympus", "days": {}}},
         {"businessHours": {"timezone": "Europe/Moscow",
-                           "days": {"mon": [{"open": "18:00", "close": "09:00"}]}}},
+                           "days": {"mon": [{"open": "09:00", "close": "09:00"}]}}},
         {"businessHours": {"timezone": "Europe/Moscow",
                            "days": {"funday": [{"open": "09:00", "close": "10:00"}]}}},
         {"businessHours": {"timezone": "Europe/Moscow",

@@ -10,7 +10,6 @@ from app.messaging import events
 from app.messaging.embedded import EmbeddedGateway
 from app.messaging.gateway import InvalidRequest, NotFound
 from app.models import DialogMember, Message
-from app.services import business_stats
 
 EVENT_KEYS = {"eventId", "tenantId", "eventType", "entityType", "entityId", "actorId",
               "actorType", "createdAt", "data"}
@@ -76,10 +75,8 @@ def test_create_dialog_stores_meta_members_and_raises_events(chat, recorder, app
     assert added[0]["data"]["member"]["state"] == {
         "unreadCount": 0, "lastSeenAt": None, "lastMessageAt": None, "isActive": True}
     assert added[1]["data"]["context"]["dialogId"] == dialog["dialogId"]
-    # The dashboard and the business statistics count the raw collection by these fields.
     raw = Message._get_db()["dialogs"].find_one({"_id": dialog["dialogId"]})
     assert isinstance(raw["createdAt"], datetime) and raw["meta"]["businessId"] == "biz_1"
-    assert business_stats.dialogs("biz_1") == 1
 
 
 def test_add_member_is_idempotent_and_remove_deactivates(chat, recorder):

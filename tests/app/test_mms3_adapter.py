@@ -183,6 +183,24 @@ def test_members_statuses_reactions_and_typing_reach_mms3(mms3):
     assert mms3.requests[-1]["path"].endswith("/reactions/unset")
 
 
+def test_an_edit_is_a_put_of_the_content_and_members_are_listed(mms3):
+    gateway = gateway_for(mms3)
+    dialog_id = dialog_of(gateway, "Channel", "bot_biz1", MEMBERS, {"type": "business_channel"})
+    message_id = gateway.post_message(dialog_id, "bot_biz1", "Opening at 9")["messageId"]
+    edited = gateway.edit_message(message_id, "Opening at 10")
+    assert (edited["messageId"], edited["content"]) == (message_id, "Opening at 10")
+    assert edited["editedAt"] is not None
+    assert mms3.requests[-1]["method"] == "PUT"
+    assert mms3.requests[-1]["path"] == f"/api/messages/{message_id}"
+    assert mms3.requests[-1]["json"] == {"content": "Opening at 10"}
+    assert mms3.messages[("tnt_default", message_id)]["content"] == "Opening at 10"
+    with pytest.raises(NotFound):
+        gateway.edit_message("msg_missing", "x")
+    assert {m["userId"] for m in gateway.list_members(dialog_id)} == {"bot_biz1", "usr_1"}
+    gateway.remove_member(dialog_id, "usr_1")
+    assert [m["userId"] for m in gateway.list_members(dialog_id)] == ["bot_biz1"]
+
+
 def test_the_settings_and_the_production_rule(tmp_path):
     environ = {"MMS3_API_URL": "http://mms3:3000/api", "MMS3_TIMEOUT_SECONDS": "2.5",
                "MMS3_RETRIES": "1"}

@@ -16,7 +16,7 @@ import kombu
 import pytest
 
 from app.db import refresh
-from app.models import SmsMessage
+from app.models import SmsMessage, User
 
 ROOT = Path(__file__).resolve().parents[2]
 CELERY = Path(sys.executable).with_name("celery")  # the venv's celery, next to this python
@@ -162,4 +162,11 @@ def test_a_worker_delivers_the_sign_in_code_over_rabbitmq(broker_app, worker):
     token = verified.get_json()["data"]["accessToken"]
     me = client.get("/api/me", headers={"Authorization": f"Bearer {token}"})
     assert me.get_json()["data"]["phone"] == PHONE
+    # Registering queued the chat user's provisioning; the worker does that job too.
+    while waiting_messages(broker_app) and time.monotonic() < deadline:
+        time.sleep(0.1)
     assert waiting_messages(broker_app) == 0  # acknowledged, not left for redelivery
+    with broker_app.app_context():
+        refresh(broker_app)
+        user = User.objects.get(phone=PHONE)
+        assert user.chat_sync.state == "done", worker.output

@@ -1,4 +1,4 @@
-/* The landing page: the Subscribe toggle and the "Write to us" button. */
+/* The landing page: the Subscribe toggle, and "Write to us" opening the chat. */
 (function () {
   "use strict";
 
@@ -19,13 +19,13 @@
     if (value !== null && value !== undefined) showCount(value);
   });
 
-  // The chat arrives with the widget; until then, say so politely (no pretend chat).
+  var chat = new Bank.Chat(document.getElementById("chat"));
   write.addEventListener("click", function () {
     if (!Bank.session.signedIn()) {
       location.assign(Bank.loginUrl());
       return;
     }
-    Bank.say(status, Bank.t("chatSoon"));
+    chat.open();
   });
 
   // Signed in: learn whether this visitor is subscribed already.

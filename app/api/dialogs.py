@@ -1,0 +1,149 @@
+"""Dialogs between customers and businesses (the plan's endpoints): start one, list mine or a
+business's inbox, read and post messages, mark read, archive, take a dialog."""
+
+from typing import Annotated, Literal
+
+from flask import Blueprint
+from pydantic import Field
+
+from app.api.guard import login_required, me
+from app.api.presenters import user_public
+from app.api.responses import ok, paginated
+from app.api.validation import Body, Paging, Query, body, query
+from app.clock import isoformat
+from app.models import Business, User
+from app.services import businesses, conversations, dialog_messages
+from app.services.permissions import get_business
+
+bp = Blueprint("dialogs", __name__)
+
+
+class MineQuery(Paging):
+    archived: bool = False
+
+
+class InboxQuery(Paging):
+    archived: bool = False
+    unread: bool = False
+    assigned: Literal["me"] | None = None
+
+
+class MessagesQuery(Query):
+    limit: Annotated[int, Field(ge=1, le=100)] = 30
+    cursor: Annotated[str, Field(max_length=200)] | None = None
+
+
+class NewMessage(Body):
+    text: Annotated[str, Field(min_length=1, max_length=dialog_messages.TEXT_MAX)]
+
+
+class Archive(Body):
+    archived: bool = True
+
+
+def dialog_view(conversation, user, business=None, customer=None):
+    business = business or Business.objects.get(id=conversation.business_id)
+    last = conversation.last_message or None
+    return {
+        "id": conversation.id,
+        "business": {"id": business.id, "name": business.name, "slug": business.slug},
+        "customer": user_public(customer) if customer else {"id": conversation.customer_id},
+        "status": conversation.status,
+        "archived": conversation.customer_archived if user.id == conversation.customer_id
+        else conversation.status == "archived",
+        "assignedTo": conversation.assigned_to,
+        "unreadCount": conversations.unread_for(user, conversation),
+        "lastMessage": last and {**last, "at": isoformat(last.get("at"))},
+        "lastMessageAt": isoformat(conversation.last_message_at),
+        "createdAt": isoformat(conversation.created_at),
+    }
+
+
+def _views(rows, user):
+    """Shapes a page of conversations with two lookups in all (businesses, customers)."""
+    found = {b.id: b for b in Business.objects(id__in={c.business_id for c in rows})}
+    people = {u.id: u for u in User.objects(id__in={c.customer_id for c in rows})}
+    return [dialog_view(c, user, found[c.business_id], people.get(c.customer_id))
+            for c in rows if c.business_id in found]
+
+
+@bp.post("/businesses/<business_id>/start-dialog")
+@login_required
+def start_dialog(business_id):
+    """Open my dialog with a business (the same one every time); the bot greets a new one."""
+    business = businesses.public(business_id)
+    conversation = conversations.start(business, me())
+    return ok(dialog_view(conversation, me(), business, me()))
+
+
+@bp.get("/dialogs")
+@login_required
+@query(MineQuery)
+def my_dialogs(params):
+    """My dialogs with businesses, the latest first, with my unread counts."""
+    rows, total = conversations.of_customer(me(), params.archived, params.page, params.limit)
+    return paginated(_views(rows, me()), params.page, params.limit, total)
+
+
+@bp.get("/businesses/<business_id>/dialogs")
+@login_required
+@query(InboxQuery)
+def business_dialogs(params, business_id):
+    """The business's inbox (its team): filters unread, archived, assigned=me."""
+    business = get_business(business_id)
+    rows, total = conversations.of_business(
+        business, me(), {"archived": params.archived, "unread": params.unread,
+                         "assigned": params.assigned}, params.page, params.limit)
+    return paginated(_views(rows, me()), params.page, params.limit, total)
+
+
+@bp.get("/dialogs/<dialog_id>")
+@login_required
+def get_dialog(dialog_id):
+    conversation = conversations.visible(me(), dialog_id)
+    return ok(_views([conversation], me())[0])
+
+
+@bp.get("/dialogs/<dialog_id>/messages")
+@login_required
+@query(MessagesQuery)
+def messages(params, dialog_id):
+    """A page of messages, newest first; pass `nextCursor` back as `cursor` for older ones."""
+    items, next_cursor = dialog_messages.page(me(), dialog_id, params.cursor, params.limit)
+    return ok({"items": items, "nextCursor": next_cursor})
+
+
+@bp.post("/dialogs/<dialog_id>/messages")
+@login_required
+@body(NewMessage)
+def post_message(data, dialog_id):
+    """Write to the dialog: its customer, or the team with canReply."""
+    return ok(dialog_messages.post(me(), dialog_id, data.text), status=201)
+
+
+@bp.patch("/dialogs/<dialog_id>/read")
+@login_required
+def mark_read(dialog_id):
+    return ok(_views([conversations.mark_read(me(), dialog_id)], me())[0])
+
+
+@bp.patch("/dialogs/<dialog_id>/unread")
+@login_required
+def mark_unread(dialog_id):
+    """The team's "mark unread"."""
+    return ok(_views([conversations.mark_unread(me(), dialog_id)], me())[0])
+
+
+@bp.put("/dialogs/<dialog_id>/archive")
+@login_required
+@body(Archive)
+def archive(data, dialog_id):
+    """Archive (or, with archived=false, restore); a new customer message re-opens it."""
+    return ok(_views([conversations.set_archived(me(), dialog_id, data.archived)], me())[0])
+
+
+@bp.put("/dialogs/<dialog_id>/assign")
+@login_required
+def assign(dialog_id):
+    """Take the dialog: assigned to me, and I join it."""
+    return ok(_views([conversations.assign_to_me(me(), dialog_id)], me())[0])

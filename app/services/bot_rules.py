@@ -1,0 +1,323 @@
+"""The business bot's rules: what the bot does for one event, as plain data in, actions out.
+
+Pure functions only: no I/O, no database, no Flask. The listener (issue 5) builds `BotSettings`
+from a business's settings and `DialogState` from the conversation, calls `greeting` for a new
+dialog and `decide` for each new message, and performs the returned actions in order.
+
+The rules, for each message (`decide`):
+
+1. Only customer messages count: messages from a bot, from the bot itself ("self") or from
+   the team get no actions. Empty or blank texts get none either.
+2. A human is there: for `human_quiet_minutes` after a team member's reply the bot stays
+   completely quiet in that dialog -- no auto-reply, no away reply, and no invitation (the
+   team is already in the conversation).
+3. Auto-reply (when enabled and the text is set), at most one reply per message:
+   - outside business hours (when hours are configured): the auto-reply text, reason "away";
+   - otherwise the customer's first message: the auto-reply text, reason "auto_reply".
+4. Invitation, once per dialog (not when `state.escalated`): a configured keyword gives
+   `InviteTeam("keyword", <the keyword as configured>)`; otherwise a request for a person
+   gives `InviteTeam("human_requested", None)`.
+
+A reply comes before an invitation in the returned list.
+
+Business hours are `{"timezone": "Europe/Moscow", "days": {"mon": [...], ...}}`, each
+interval either `{"open": "09:00", "close": "18:00"}` (what the API stores) or
+`["09:00", "18:00"]`. "24:00" closes at the end of the day. An interval whose close is
+earlier than its open runs overnight into the next day ("22:00"-"02:00" on Monday covers
+Monday 22:00 to Tuesday 02:00); one whose close equals its open is empty. A day without
+intervals is closed. Hours are wall-clock times in the given zone (zoneinfo), so they hold
+across DST changes.
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_DAY = 24 * 3600
+
+
+@dataclass(frozen=True)
+class BotSettings:
+    greeting: str | None
+    auto_reply_enabled: bool
+    auto_reply_message: str | None
+    keywords: tuple[str, ...]
+    business_hours: dict | None
+    human_quiet_minutes: int = 30  # quiet period after a human team reply (None: 30)
+
+
+@dataclass(frozen=True)
+class DialogState:
+    greeted: bool
+    customer_messages: int  # customer messages before this one
+    last_human_reply_at: datetime | None  # naive UTC
+    escalated: bool  # the team was already invited
+
+
+@dataclass(frozen=True)
+class Incoming:
+    sender_kind: str  # "customer" | "team" | "bot" | "self"
+    text: str
+    at: datetime  # naive UTC
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    reason: str  # "greeting" | "auto_reply" | "away"
+
+
+@dataclass(frozen=True)
+class InviteTeam:
+    reason: str  # "keyword" | "human_requested"
+    matched: str | None  # the keyword as configured; None for a request for a person
+
+
+# --- the rules -----------------------------------------------------------------------------
+
+def greeting(settings: BotSettings) -> list[Reply]:
+    """The bot's first message in a new dialog: the greeting, if one is set."""
+    if _blank(settings.greeting):
+        return []
+    return [Reply(settings.greeting, "greeting")]
+
+
+def decide(settings: BotSettings, state: DialogState,
+           incoming: Incoming) -> list[Reply | InviteTeam]:
+    """The actions for one incoming message (see the module's docstring for the rules)."""
+    if incoming.sender_kind != "customer" or _blank(incoming.text):
+        return []
+    if _human_is_here(settings, state, incoming.at):
+        return []
+    actions = []
+    reply = _auto_reply(settings, state, incoming.at)
+    if reply:
+        actions.append(reply)
+    invite = _invitation(settings, state, incoming.text)
+    if invite:
+        actions.append(invite)
+    return actions
+
+
+def _human_is_here(settings, state, at):
+    """A team member replied less than `human_quiet_minutes` ago (or, with clocks out of
+    step, after this message). None minutes means the default; 0 means never quiet."""
+    minutes = settings.human_quiet_minutes
+    if minutes is None:
+        minutes = BotSettings.human_quiet_minutes
+    if state.last_human_reply_at is None or minutes <= 0:
+        return False
+    return at < state.last_human_reply_at + timedelta(minutes=minutes)
+
+
+def _auto_reply(settings, state, at):
+    if not settings.auto_reply_enabled or _blank(settings.auto_reply_message):
+        return None
+    if within_hours(settings.business_hours, at) is False:
+        return Reply(settings.auto_reply_message, "away")
+    if state.customer_messages == 0:
+        return Reply(settings.auto_reply_message, "auto_reply")
+    return None
+
+
+def _invitation(settings, state, text):
+    if state.escalated:
+        return None
+    keyword = matches_keyword(text, settings.keywords)
+    if keyword is not None:
+        return InviteTeam("keyword", keyword)
+    if asks_for_human(text):
+        return InviteTeam("human_requested", None)
+    return None
+
+
+def _blank(text):
+    return text is None or not text.strip()
+
+
+# --- words ---------------------------------------------------------------------------------
+
+def _fold(text):
+    """Case-, form- and ё-insensitive text: NFC, casefolded, ё read as е."""
+    return unicodedata.normalize("NFC", text).casefold().replace("ё", "е")
+
+
+# A word is letters and digits, and a hyphen joins two words into one ("wi-fi").
+_BEFORE = r"(?<!\w)(?<!\w-)"
+_AFTER = r"(?!\w)(?!-\w)"
+
+
+@lru_cache(maxsize=1024)
+def _keyword_pattern(keyword):
+    words = _fold(keyword).split()
+    if not words:
+        return None
+    return re.compile(_BEFORE + r"\W+".join(map(re.escape, words)) + _AFTER)
+
+
+def matches_keyword(text: str | None, keywords) -> str | None:
+    """The first configured keyword (in the settings' order, as configured) found in the text.
+
+    Whole words only, case-insensitive, Cyrillic included, ё the same as е. Punctuation may
+    surround the word, and a keyword of several words matches them with spaces or punctuation
+    between. Whole word means the exact word form: "доставка" does not match "доставкой",
+    "доставки" or "экспресс-доставка" (a hyphenated word is one word).
+    """
+    if _blank(text) or not keywords:
+        return None
+    folded = _fold(text)
+    for keyword in keywords:
+        pattern = _keyword_pattern(keyword or "")
+        if pattern is not None and pattern.search(folded):
+            return keyword
+    return None
+
+
+# Phrases that ask for a person, matched on folded text (so "ё" is written "е" here).
+_CALL = r"(позов|позва|зови|пригла|соедин|переключ|свяж|связат|поговор|говорить|пообща)\w*"
+_FILLER = r"([\s,]+(меня|мне|пожалуйста|нас))*,?"
+_PERSON = r"(человек|сотрудник|специалист|владел)\w*"
+_HUMAN_PHRASES = (
+    # Russian
+    r"\bоператор\w*",
+    r"\bменеджер\w*",
+    r"\bконсультант\w*",
+    r"\bжив\w*\s+(человек|люд|сотрудник|оператор)\w*",
+    rf"\b{_CALL}{_FILLER}\s+((со|с|на)\s+)?{_PERSON}",  # "позовите, пожалуйста, человека"
+    rf"\b{_PERSON},?\s+позов\w*",                      # "человека позовите"
+    # English
+    r"\boperators?\b",
+    r"\bhumans?\b",
+    r"\b(real|live|actual)\s+(person|people|agent|someone|somebody)\b",
+    r"\b(talk|speak|chat)\s+(to|with)\s+(a|an|the|some|your|one\s+of\s+your)?\s*"
+    r"(person|someone|somebody|agent|representative|manager|staff|people)\b",
+    r"\b(connect|transfer|put)\s+me\s+(through\s+)?(to|with)\s+(a|an|the|your)?\s*"
+    r"(person|someone|somebody|agent|representative|manager|staff)\b",
+)
+_HUMAN = re.compile("|".join(f"(?:{phrase})" for phrase in _HUMAN_PHRASES))
+
+
+def asks_for_human(text: str | None) -> bool:
+    """Whether the customer asks for a person, in Russian or English ("оператор", "позовите
+    человека", "живой человек", "менеджер", "operator", "human", "real person", "talk to a
+    person", ...). Word forms count ("оператора", "с живым человеком"); a bare "человек"
+    does not ("столик на 4 человека")."""
+    if _blank(text):
+        return False
+    return _HUMAN.search(_fold(text)) is not None
+
+
+# --- business hours ------------------------------------------------------------------------
+
+def within_hours(business_hours: dict | None, at: datetime) -> bool | None:
+    """Whether the business is open at `at` (naive UTC); None when no hours are configured.
+
+    "Not configured" is: no hours, an unknown time zone, or no interval on any day.
+    """
+    schedule = _schedule(business_hours)
+    if schedule is None:
+        return None
+    zone, days = schedule
+    local = _utc(at).astimezone(zone)
+    second = local.hour * 3600 + local.minute * 60 + local.second
+    weekday = local.weekday()
+    if any(start <= second < end for start, end in days[weekday]):
+        return True
+    # yesterday's overnight intervals run on into today
+    return any(second < end - _DAY for _, end in days[(weekday - 1) % 7])
+
+
+def next_opening(business_hours: dict | None, at: datetime) -> datetime | None:
+    """When the business next opens, as naive UTC: `at` itself when it is open at `at`, the
+    start of the next open interval otherwise; None when no hours are configured."""
+    open_now = within_hours(business_hours, at)
+    if open_now is None:
+        return None
+    if open_now:
+        return at
+    zone, days = _schedule(business_hours)
+    today = _utc(at).astimezone(zone).date()
+    openings = []
+    for offset in range(8):  # a week on, and today's later hours next week
+        date = today + timedelta(days=offset)
+        for start, _ in days[date.weekday()]:
+            local = datetime.combine(date, time(start // 3600, start % 3600 // 60))
+            opening = _local_to_utc(local, zone)
+            if opening > at:
+                openings.append(opening)
+    return min(openings)
+
+
+def _utc(at):
+    """An aware UTC datetime from a naive UTC (or any aware) one."""
+    return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+
+
+def _local_to_utc(local, zone):
+    """The first instant (naive UTC) when the zone's wall clock shows `local` or later.
+
+    An ambiguous time (clocks going back) gives its first occurrence; a time the clocks skip
+    (clocks going forward) gives the moment of the jump.
+    """
+    instants = sorted(local.replace(tzinfo=zone, fold=fold).astimezone(UTC) for fold in (0, 1))
+    early, late = instants
+
+    def reached(instant):
+        return instant.astimezone(zone).replace(tzinfo=None) >= local
+
+    if reached(early):
+        return early.replace(tzinfo=None)
+    while late - early > timedelta(seconds=1):  # the jump lies between the two readings
+        middle = early + (late - early) / 2
+        if reached(middle):
+            late = middle
+        else:
+            early = middle
+    return late.replace(tzinfo=None)
+
+
+def _schedule(business_hours):
+    """(zone, {weekday 0-6: [(start, end) seconds from that day's midnight]}), or None."""
+    if not isinstance(business_hours, dict) or not isinstance(business_hours.get("days"), dict):
+        return None
+    try:
+        zone = ZoneInfo(business_hours.get("timezone") or "UTC")
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        return None
+    days = {number: [] for number in range(7)}
+    for number, name in enumerate(WEEKDAYS):
+        for interval in business_hours["days"].get(name) or ():
+            span = _interval(interval)
+            if span is not None:
+                days[number].append(span)
+    if not any(days.values()):
+        return None
+    return zone, days
+
+
+def _interval(interval):
+    if isinstance(interval, dict):
+        interval = (interval.get("open"), interval.get("close"))
+    if not isinstance(interval, list | tuple) or len(interval) != 2:
+        return None
+    start, end = map(_seconds, interval)
+    if start is None or end is None or start == end or start >= _DAY:
+        return None
+    if end < start:  # overnight
+        end += _DAY
+    return start, end
+
+
+def _seconds(clock):
+    """Seconds from midnight of "HH:MM" ("24:00" is the end of the day), or None."""
+    found = re.fullmatch(r"(\d{1,2}):(\d{2})", clock) if isinstance(clock, str) else None
+    if found is None:
+        return None
+    hours, minutes = int(found[1]), int(found[2])
+    if minutes > 59 or hours > 24 or (hours == 24 and minutes):
+        return None
+    return hours * 3600 + minutes * 60

@@ -1,0 +1,45 @@
+"""Blocking an abusive customer for one business, for a chosen time: while the block lasts,
+their messages to that business (and new dialogs with it) are refused."""
+
+from datetime import timedelta
+
+from flask_babel import lazy_gettext as _
+from mongoengine import NotUniqueError
+
+from app import clock
+from app.errors import AppError, Forbidden
+from app.models import CustomerBlock
+
+DURATIONS_HOURS = (1, 24, 24 * 7, 24 * 30, 24 * 365)
+
+
+def active(business_id, user_id):
+    """The block in force, or None."""
+    return CustomerBlock.objects(business_id=business_id, user_id=user_id,
+                                 until__gt=clock.now()).first()
+
+
+def check(business_id, user_id):
+    block = active(business_id, user_id)
+    if block is not None:
+        raise Forbidden("blocked_by_business",
+                        _("This business does not accept your messages for now."),
+                        details={"until": clock.isoformat(block.until)})
+
+
+def block(business_id, user_id, hours, actor_id, reason=None):
+    if hours not in DURATIONS_HOURS:
+        raise AppError("validation_error", _("Choose one of the offered durations."),
+                       status=422)
+    fields = {"until": clock.now() + timedelta(hours=hours),
+              "reason": (reason or "").strip()[:300] or None, "blocked_by": actor_id}
+    try:
+        CustomerBlock(business_id=business_id, user_id=user_id, **fields).save(force_insert=True)
+    except NotUniqueError:  # blocked before: the new block replaces it
+        CustomerBlock.objects(business_id=business_id, user_id=user_id).update_one(
+            set__updated_at=clock.now(), **{f"set__{k}": v for k, v in fields.items()})
+    return active(business_id, user_id)
+
+
+def unblock(business_id, user_id):
+    return CustomerBlock.objects(business_id=business_id, user_id=user_id).delete() > 0

@@ -1,0 +1,7 @@
+"""Create the index of the businesses' quick replies."""
+
+from app.models import QuickReply
+
+
+def up():
+    QuickReply.ensure_indexes()

@@ -1,0 +1,65 @@
+"""Channel jobs: delivering posts into the channel dialog, keeping its members in step with the
+subscribers, and the backfill (also `flask channels backfill`). Retried with backoff while the
+messaging service is unreachable, as the provisioning jobs are."""
+
+import logging
+
+import click
+from celery import shared_task
+from flask.cli import AppGroup
+
+from app.messaging.gateway import MessagingError
+from app.services import channel_delivery, channel_members
+from tasks.messaging import _RETRIES, _final
+
+log = logging.getLogger("bank.channels")
+
+
+@shared_task(name="channels.deliver", bind=True, **_RETRIES)
+def deliver(self, post_id):
+    channel_delivery.run(post_id, final=_final(self))
+
+
+@shared_task(name="channels.sync_member", bind=True, **_RETRIES)
+def sync_member(self, business_id, user_id):
+    channel_members.run_sync(business_id, user_id, final=_final(self))
+
+
+@shared_task(name="channels.backfill", bind=True, **_RETRIES)
+def backfill(self, business_id):
+    try:
+        channel_members.backfill(business_id)
+    except MessagingError as exc:
+        if not _final(self):
+            raise
+        log.warning("channel backfill of %s failed: %s", business_id, exc)
+
+
+channels_cli = AppGroup("channels", help="Business channels.")
+
+
+@channels_cli.command("backfill")
+@click.option("--business", "business_id", help="Only this business (default: all).")
+def backfill_command(business_id):
+    """Put the channel dialogs' members in step with the subscribers, and send again the posts
+    whose copy is missing."""
+    from flask import current_app
+
+    from app import db
+
+    db.refresh(current_app)
+    totals = {"added": 0, "removed": 0, "redelivered": 0}
+    failed = 0
+    for one in [business_id] if business_id else channel_members.business_ids():
+        try:
+            done = channel_members.backfill(one)
+        except MessagingError as exc:
+            failed += 1
+            click.echo(f"{one}: {exc}", err=True)
+            continue
+        for key, value in done.items():
+            totals[key] += value
+    click.echo("{added} added, {removed} removed, {redelivered} posts sent again".format(**totals)
+               + (f", {failed} business(es) failed" if failed else ""))
+    if failed:
+        raise SystemExit(1)

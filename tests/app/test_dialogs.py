@@ -1,0 +1,207 @@
+"""Dialogs between customers and businesses through the API, on the embedded adapter."""
+
+import threading
+
+from app import clock
+from app.models import Business, Conversation
+from tests.app.dialog_world import World, make_world
+
+B = World.bearer
+
+
+def start(client, world, who=None):
+    return client.post(f"/api/businesses/{world.business_id}/start-dialog",
+                       headers=B(who or world.customer))
+
+
+def texts(client, world, dialog_id, who):
+    answer = client.get(f"/api/dialogs/{dialog_id}/messages", headers=B(who))
+    assert answer.status_code == 200, answer.get_json()
+    return [m["text"] for m in answer.get_json()["data"]["items"]]
+
+
+def post(client, world, dialog_id, who, text):
+    return client.post(f"/api/dialogs/{dialog_id}/messages", json={"text": text},
+                       headers=B(who))
+
+
+def test_start_dialog_greets_once_and_is_idempotent(app, client):
+    world = make_world(app, client, greeting="Здравствуйте! Чем помочь?")
+    first = start(client, world)
+    assert first.status_code == 200, first.get_json()
+    again = start(client, world)
+    dialog_id = first.get_json()["data"]["id"]
+    assert again.get_json()["data"]["id"] == dialog_id
+    assert texts(client, world, dialog_id, world.customer) == ["Здравствуйте! Чем помочь?"]
+    mine = client.get("/api/dialogs", headers=B(world.customer)).get_json()["data"]
+    assert [d["id"] for d in mine] == [dialog_id]
+    assert mine[0]["unreadCount"] == 1  # the greeting
+    assert mine[0]["lastMessage"]["kind"] == "bot"
+
+
+def test_racing_starts_make_one_dialog(app):
+    world = make_world(app)
+    barrier = threading.Barrier(4)
+    ids, errors = [], []
+
+    def run():
+        client = app.test_client()
+        barrier.wait()
+        answer = start(client, world)
+        (ids if answer.status_code == 200 else errors).append(
+            answer.get_json()["data"].get("id") if answer.status_code == 200 else answer.data)
+
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert len(set(ids)) == 1
+    with app.app_context():
+        assert Conversation.objects(business_id=world.business_id).count() == 1
+        assert Conversation.objects.get(id=ids[0]).dialog_id
+
+
+def test_team_cannot_start_a_dialog_with_its_own_business(app, client):
+    world = make_world(app)
+    assert start(client, world, world.owner).status_code == 409
+
+
+def test_who_may_read_and_post(app, client):
+    world = make_world(app)
+    dialog_id = start(client, world).get_json()["data"]["id"]
+    assert post(client, world, dialog_id, world.customer, "Есть столик?").status_code == 201
+    assert post(client, world, dialog_id, world.operator, "Да, есть").status_code == 201
+    assert post(client, world, dialog_id, world.viewer, "Я только смотрю").status_code == 403
+    assert post(client, world, dialog_id, world.stranger, "Привет").status_code == 404
+    assert client.get(f"/api/dialogs/{dialog_id}", headers=B(world.stranger)).status_code == 404
+    assert client.get(f"/api/dialogs/{dialog_id}/messages",
+                      headers=B(world.viewer)).status_code == 200
+    assert client.get(f"/api/dialogs/{dialog_id}").status_code == 401
+    answer = client.get(f"/api/businesses/{world.business_id}/dialogs",
+                        headers=B(world.customer))
+    assert answer.status_code == 403
+    assert texts(client, world, dialog_id, world.customer) == ["Да, есть", "Есть столик?"]
+
+
+def test_team_reply_shows_business_and_operator(app, client):
+    world = make_world(app)
+    dialog_id = start(client, world).get_json()["data"]["id"]
+    reply = post(client, world, dialog_id, world.operator, "Здравствуйте").get_json()["data"]
+    assert reply["sender"] == {"kind": "team", "id": world.operator["user"]["id"],
+                               "name": "Олег", "businessName": "Кофейня"}
+
+
+def test_text_is_validated_and_stored_as_text(app, client):
+    world = make_world(app)
+    dialog_id = start(client, world).get_json()["data"]["id"]
+    for bad in ("", "   ", "x" * 4001):
+        assert post(client, world, dialog_id, world.customer, bad).status_code == 422
+    answer = client.post(f"/api/dialogs/{dialog_id}/messages", json={"text": {"$gt": ""}},
+                         headers=B(world.customer))
+    assert answer.status_code == 422
+    assert texts(client, world, dialog_id, world.customer) == []
+    hostile = "<img src=x onerror=alert(1)>"
+    assert post(client, world, dialog_id, world.customer, hostile).status_code == 201
+    assert texts(client, world, dialog_id, world.customer) == [hostile]
+
+
+def test_unread_counters_and_read(app, client):
+    world = make_world(app)
+    dialog_id = start(client, world).get_json()["data"]["id"]
+    post(client, world, dialog_id, world.customer, "Раз")
+    post(client, world, dialog_id, world.customer, "Два")
+    inbox = client.get(f"/api/businesses/{world.business_id}/dialogs?unread=true",
+                       headers=B(world.owner)).get_json()["data"]
+    assert [(d["id"], d["unreadCount"]) for d in inbox] == [(dialog_id, 2)]
+    assert client.patch(f"/api/dialogs/{dialog_id}/read",
+                        headers=B(world.owner)).get_json()["data"]["unreadCount"] == 0
+    assert client.get(f"/api/businesses/{world.business_id}/dialogs?unread=true",
+                      headers=B(world.owner)).get_json()["data"] == []
+    answer = client.patch(f"/api/dialogs/{dialog_id}/unread", headers=B(world.owner))
+    assert answer.get_json()["data"]["unreadCount"] == 1
+    post(client, world, dialog_id, world.operator, "Отвечаю")
+    mine = client.get(f"/api/dialogs/{dialog_id}", headers=B(world.customer)).get_json()
+    assert mine["data"]["unreadCount"] == 1
+    client.patch(f"/api/dialogs/{dialog_id}/read", headers=B(world.customer))
+    mine = client.get(f"/api/dialogs/{dialog_id}", headers=B(world.customer)).get_json()
+    assert mine["data"]["unreadCount"] == 0
+    assert client.patch(f"/api/dialogs/{dialog_id}/unread",
+                        headers=B(world.customer)).status_code == 403
+
+
+def test_archive_and_a_customer_message_reopens(app, client):
+    world = make_world(app)
+    dialog_id = start(client, world).get_json()["data"]["id"]
+    post(client, world, dialog_id, world.customer, "Спасибо")
+    url = f"/api/businesses/{world.business_id}/dialogs"
+    assert client.put(f"/api/dialogs/{dialog_id}/archive", json={},
+                      headers=B(world.viewer)).status_code == 403
+    assert client.put(f"/api/dialogs/{dialog_id}/archive", json={},
+                      headers=B(world.operator)).status_code == 200
+    assert client.get(url, headers=B(world.owner)).get_json()["data"] == []
+    archived = client.get(url + "?archived=true", headers=B(world.owner)).get_json()["data"]
+    assert [d["id"] for d in archived] == [dialog_id]
+    post(client, world, dialog_id, world.customer, "И ещё вопрос")
+    assert [d["id"] for d in client.get(url, headers=B(world.owner))
+            .get_json()["data"]] == [dialog_id]
+
+
+def test_take_the_dialog(app, client):
+    world = make_world(app)
+    dialog_id = start(client, world).get_json()["data"]["id"]
+    post(client, world, dialog_id, world.customer, "Алло")
+    url = f"/api/businesses/{world.business_id}/dialogs?assigned=me"
+    assert client.get(url, headers=B(world.operator)).get_json()["data"] == []
+    answer = client.put(f"/api/dialogs/{dialog_id}/assign", headers=B(world.operator))
+    assert answer.get_json()["data"]["assignedTo"] == world.operator["user"]["id"]
+    assert [d["id"] for d in client.get(url, headers=B(world.operator))
+            .get_json()["data"]] == [dialog_id]
+    assert client.put(f"/api/dialogs/{dialog_id}/assign",
+                      headers=B(world.viewer)).status_code == 403
+
+
+def test_messages_page_with_a_cursor(app, client):
+    world = make_world(app)
+    dialog_id = start(client, world).get_json()["data"]["id"]
+    for n in range(7):
+        post(client, world, dialog_id, world.customer, f"m{n}")
+        clock.advance(1)
+    seen, cursor = [], None
+    while True:
+        query = f"?limit=3&cursor={cursor}" if cursor else "?limit=3"
+        page = client.get(f"/api/dialogs/{dialog_id}/messages{query}",
+                          headers=B(world.customer)).get_json()["data"]
+        seen += [m["text"] for m in page["items"]]
+        cursor = page["nextCursor"]
+        if not cursor:
+            break
+    assert seen == [f"m{n}" for n in reversed(range(7))]
+    bad = client.get(f"/api/dialogs/{dialog_id}/messages?cursor=nonsense",
+                     headers=B(world.customer))
+    assert bad.status_code == 422
+
+
+def test_a_blocked_customer_is_refused_while_the_block_lasts(app, client):
+    world = make_world(app)
+    dialog_id = start(client, world).get_json()["data"]["id"]
+    with app.app_context():
+        from app.services import customer_blocks
+
+        customer_blocks.block(world.business_id, world.customer["user"]["id"], 1,
+                              world.owner["user"]["id"])
+    refused = post(client, world, dialog_id, world.customer, "Эй")
+    assert refused.status_code == 403
+    assert refused.get_json()["error"]["code"] == "blocked_by_business"
+    clock.advance(3601)
+    assert post(client, world, dialog_id, world.customer, "Эй").status_code == 201
+
+
+def test_a_new_business_gets_its_bot_and_channel(app):
+    world = make_world(app)
+    with app.app_context():
+        business = Business.objects.get(id=world.business_id)
+        assert business.mms3_bot_id == f"bot_{business.id}"
+        assert business.mms3_channel_dialog_id
+        assert business.chat_sync.state == "done"
