@@ -12,6 +12,7 @@ covers every write path.
 """
 
 import collections
+import contextlib
 import os
 import pickle
 import sqlite3
@@ -54,6 +55,8 @@ class Journal:
         self.lock = threading.RLock()
         self.seen_seq = 0
         self._data_version = None
+        self.depth = 0  # nesting of transaction()
+        self.on_begin = None  # applies other processes' rows; set by the server store
         self._connect()
         os.register_at_fork(after_in_child=self._connect)
 
@@ -65,10 +68,38 @@ class Journal:
         self.conn.executescript(_SCHEMA)
         self._data_version = None
 
+    @contextlib.contextmanager
+    def transaction(self):
+        """One write of mongomock's, serialised with every other process's: SQLite's write
+        lock is taken first, then what others wrote is applied, then mongomock changes the
+        fresh documents and their rows are written. Without this, two processes could each
+        change their own stale copy of a document and the later row would undo the other's
+        change (the web app and `flask events consume` both update conversations)."""
+        with self.lock:
+            if self.depth == 0:
+                self.conn.execute("BEGIN IMMEDIATE")
+                try:
+                    if self.on_begin is not None:
+                        self.on_begin()
+                except BaseException:
+                    self.conn.execute("ROLLBACK")
+                    raise
+            self.depth += 1
+            try:
+                yield
+            finally:
+                self.depth -= 1
+                if self.depth == 0:
+                    # Also after an error: mongomock undid its change in memory, and the rows
+                    # written meanwhile hold the unchanged documents.
+                    self.conn.execute("COMMIT")
+
     def write(self, docs, colls):
         """Write document rows [(db, coll, key, body|None)] and collection rows atomically."""
         with self.lock:
-            self.conn.execute("BEGIN IMMEDIATE")
+            own = self.depth == 0  # inside transaction() the caller commits
+            if own:
+                self.conn.execute("BEGIN IMMEDIATE")
             try:
                 seq = self.conn.execute(
                     "UPDATE counter SET seq = seq + 1 WHERE id = 1 RETURNING seq"
@@ -87,9 +118,11 @@ class Journal:
                         "INSERT OR REPLACE INTO colls (db, coll, seq, indexes) VALUES (?, ?, ?, ?)",
                         (db, coll, seq, indexes),
                     )
-                self.conn.execute("COMMIT")
+                if own:
+                    self.conn.execute("COMMIT")
             except BaseException:
-                self.conn.execute("ROLLBACK")
+                if own:
+                    self.conn.execute("ROLLBACK")
                 raise
             # Our own commits are applied already; only skip ahead if nobody wrote in between.
             if seq == self.seen_seq + 1:
@@ -198,6 +231,7 @@ class EmbeddedServerStore(ServerStore):
         install_update_recording()
         self._checked_at = 0.0
         self.journal = Journal(path)
+        self.journal.on_begin = self._apply_new_rows
         self.refresh()
 
     def __getitem__(self, db_name):
@@ -217,16 +251,19 @@ class EmbeddedServerStore(ServerStore):
         if max_age and now - self._checked_at < max_age:
             return
         self._checked_at = now
+        with self.journal.lock:
+            self._apply_new_rows()
+
+    def _apply_new_rows(self):
         journal = self.journal
-        with journal.lock:
-            if not journal.changed_elsewhere():
-                return
-            colls, docs, top = journal.rows_since(journal.seen_seq)
-            for db, coll, indexes, _seq in colls:
-                self[db][coll].load_indexes(pickle.loads(indexes))  # noqa: S301
-            for db, coll, key, body, _seq in docs:
-                self[db][coll].load(pickle.loads(key), body)  # noqa: S301
-            journal.seen_seq = top
+        if not journal.changed_elsewhere():
+            return
+        colls, docs, top = journal.rows_since(journal.seen_seq)
+        for db, coll, indexes, _seq in colls:
+            self[db][coll].load_indexes(pickle.loads(indexes))  # noqa: S301
+        for db, coll, key, body, _seq in docs:
+            self[db][coll].load(pickle.loads(key), body)  # noqa: S301
+        journal.seen_seq = top
 
 
 def client_class(store):
@@ -259,13 +296,20 @@ def install_update_recording():
     embedded_speedups.install()
 
 
+def _serialised(collection):
+    """The lock a write holds: the journal's transaction (across processes), else ours."""
+    store = collection._store
+    return store.journal.transaction() if isinstance(store, JournalledCollectionStore) \
+        else _write_lock
+
+
 def _locked_insert(self, *args, **kwargs):
-    with _write_lock:
+    with _serialised(self):
         return _original_insert(self, *args, **kwargs)
 
 
 def _recording_update(self, *args, **kwargs):
-    with _write_lock:
+    with _serialised(self):
         return _recorded_update(self, *args, **kwargs)
 
 

@@ -10,7 +10,7 @@ In-process, on the embedded store (MONGODB_URI and friends from the shell are ig
 2. A FILLED store, built the same way, then 10,000 users, 1,000 businesses, 50,000 messages,
    5,000 dialogs, subscriptions (each business's subscriberCount matches them), QR scan day
    rows and open reports, spread over the last 60 days. The documents are made by the models'
-   own `to_mongo()` (raw dicts for dialogs and messages, which have no model yet) and written
+   own `to_mongo()` (raw dicts for conversations and messages) and written
    through the embedded store's journal in one transaction per collection, as another process
    (the flask CLI) would write them; the app then picks them up with its usual refresh.
    Inserting them one by one through mongomock would take minutes: it checks each unique
@@ -197,7 +197,8 @@ def fill(app, seed=4):
                    for when in spread(rng, now, OPEN_REPORTS)]
         for name, docs in (("users", people), ("businesses", places),
                            ("subscriptions", subscriptions), ("qr_scans", scans),
-                           ("dialogs", dialogs), ("messages", messages), ("reports", reports)):
+                           ("conversations", dialogs), ("messages", messages),
+                           ("reports", reports)):
             write(app, name, docs)
         app.extensions["embedded_store"].refresh()
         found = stats.totals()

@@ -8,8 +8,10 @@ owner posts to the channel and the subscribed customer sees it in the feed. Scre
 to test-output/screenshots/flow-*.png; no console errors or CSP violations are allowed."""
 
 import subprocess
+import time
 import uuid
 
+import pika
 import pytest
 import redis
 import requests
@@ -46,6 +48,7 @@ def live_server(request, tmp_path_factory):
             consumer = subprocess.Popen([str(BIN / "flask"), "events", "consume"], cwd=ROOT,
                                         env=server.env, stdout=log, stderr=log)
             try:
+                wait_for_queue(amqp, env["EVENTS_QUEUE"])  # events before it would be lost
                 yield server
             finally:
                 consumer.terminate()
@@ -63,6 +66,18 @@ def live_server(request, tmp_path_factory):
         store = redis.Redis.from_url(REDIS_URL)
         for key in store.scan_iter(f"bank-flow-{suffix}*"):
             store.delete(key)
+
+
+def wait_for_queue(amqp, queue, seconds=30):
+    deadline = time.monotonic() + seconds
+    while True:
+        with event_queues.connect(amqp) as connection:
+            try:
+                connection.channel().queue_declare(queue, passive=True)
+                return
+            except pika.exceptions.ChannelClosedByBroker:  # 404: not declared yet
+                assert time.monotonic() < deadline, f"the consumer never declared {queue}"
+        time.sleep(0.1)
 
 
 def sign_in_customer(page, live_server):
