@@ -4,14 +4,19 @@ Everything is read inside `load_config()`, called by the app factory, never at i
 Each external service has an embedded default so that one command runs the whole product.
 """
 
+import base64
 import json
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ENVIRONMENTS = ("development", "testing", "production")
 # Names of the secrets that must never keep a generated or default value in production.
 SECRET_NAMES = ("SECRET_KEY", "JWT_SECRET_KEY", "OTP_SECRET")
+# Web Push (VAPID, RFC 8292): a P-256 key pair, base64url without padding; the public key is
+# what browsers get as applicationServerKey, the private one signs every push.
+VAPID_KEYS = ("VAPID_PUBLIC_KEY", "VAPID_PRIVATE_KEY")
 
 
 class ConfigError(RuntimeError):
@@ -73,9 +78,12 @@ def _instance_secrets(instance_path):
     else:
         stored = {}
     missing = [name for name in SECRET_NAMES if name not in stored]
+    for name in missing:
+        stored[name] = secrets.token_urlsafe(48)
+    if not all(stored.get(name) for name in VAPID_KEYS):  # a pair: both are made together
+        stored.update(zip(VAPID_KEYS, vapid_key_pair(), strict=True))
+        missing.extend(VAPID_KEYS)
     if missing:
-        for name in missing:
-            stored[name] = secrets.token_urlsafe(48)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(stored, indent=2))
         path.chmod(0o600)
@@ -140,6 +148,12 @@ def load_config(environ, instance_path):
         "SMS_DEFAULT_REGION": env_str(environ, "SMS_DEFAULT_REGION", "RU"),
         # Reports a user may file per hour.
         "REPORTS_PER_HOUR": env_int(environ, "REPORTS_PER_HOUR", 10, minimum=1),
+        # The chat widget's guests (anonymous visitors of a business's website).
+        "WIDGET_GUESTS_PER_IP": env_str(environ, "WIDGET_GUESTS_PER_IP", "5/hour"),
+        "WIDGET_DIALOGS_PER_IP": env_str(environ, "WIDGET_DIALOGS_PER_IP", "6 per 12 hours"),
+        "WIDGET_MESSAGES_PER_SESSION": env_str(environ, "WIDGET_MESSAGES_PER_SESSION",
+                                               "20/minute"),
+        "WIDGET_SESSION_HOURS": env_int(environ, "WIDGET_SESSION_HOURS", 24, minimum=1),
         # SMS delivery.
         "SMS_PROVIDER": env_str(environ, "SMS_PROVIDER", "console"),
         "SMS_HTTP_URL": env_str(environ, "SMS_HTTP_URL"),
@@ -170,6 +184,7 @@ def load_config(environ, instance_path):
         raise ConfigError("MMS3_API_URL is set but MMS3_API_KEY is not (mms3 requires it)")
 
     config.update(_secrets(environ, instance_path, production))
+    config.update(_vapid(environ, instance_path, production, config["PUBLIC_BASE_URL"]))
     return config
 
 
@@ -186,6 +201,75 @@ def _secrets(environ, instance_path, production):
         return given
     generated = _instance_secrets(instance_path)
     return {name: given[name] or generated[name] for name in SECRET_NAMES}
+
+
+def _b64url(raw):
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def _unb64url(text):
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def vapid_key_pair():
+    """(public, private): a new P-256 pair as browsers and pywebpush take them."""
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    return _public_of(key), _b64url(key.private_numbers().private_value.to_bytes(32, "big"))
+
+
+def _public_of(key):
+    from cryptography.hazmat.primitives import serialization
+
+    return _b64url(key.public_key().public_bytes(serialization.Encoding.X962,
+                                                 serialization.PublicFormat.UncompressedPoint))
+
+
+def _check_vapid_pair(public, private):
+    """Refuse a malformed pair, or one whose halves do not belong together (browsers would
+    subscribe with a key that no push could ever be signed for)."""
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    try:
+        raw = _unb64url(private)
+        if len(raw) != 32:
+            raise ValueError("not 32 bytes")
+        key = ec.derive_private_key(int.from_bytes(raw, "big"), ec.SECP256R1())
+    except ValueError as error:
+        raise ConfigError(f"VAPID_PRIVATE_KEY is not a P-256 key in base64url: {error}") from None
+    if _public_of(key) != public.rstrip("="):
+        raise ConfigError("VAPID_PUBLIC_KEY does not match VAPID_PRIVATE_KEY")
+
+
+def _vapid(environ, instance_path, production, public_base_url):
+    """The VAPID keys and subject. Unset in development and testing: generated once into
+    instance/secrets.json. Unset in production: push is off (nothing is insecure about that,
+    unlike a default secret, and one machine's generated key would not match another's);
+    half set, malformed or mismatched: refused."""
+    given = {name: env_str(environ, name) for name in VAPID_KEYS}
+    if any(given.values()) and not all(given.values()):
+        raise ConfigError("set both VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY, or neither")
+    if not all(given.values()):
+        given = {name: None for name in VAPID_KEYS} if production else \
+            {name: _instance_secrets(instance_path)[name] for name in VAPID_KEYS}
+    if given["VAPID_PRIVATE_KEY"]:
+        _check_vapid_pair(given["VAPID_PUBLIC_KEY"], given["VAPID_PRIVATE_KEY"])
+        given["VAPID_PUBLIC_KEY"] = given["VAPID_PUBLIC_KEY"].rstrip("=")
+    # Push services want a contact: the site (scheme and host only, as pywebpush checks it)
+    # when it is on https, else a mailbox at its host.
+    host = urlsplit(public_base_url).hostname or "localhost"
+    default_subject = f"https://{host}" if public_base_url.startswith("https://") \
+        else f"mailto:push@{host}"
+    subject = env_str(environ, "VAPID_SUBJECT", default_subject)
+    if not subject.startswith(("mailto:", "https://")):
+        raise ConfigError(f"VAPID_SUBJECT must be a mailto: or https: URL, got {subject!r}")
+    return {**given, "VAPID_SUBJECT": subject,
+            # How long a push service keeps a notification for a device that is offline.
+            "PUSH_TTL_SECONDS": env_int(environ, "PUSH_TTL_SECONDS", 86400, minimum=0),
+            "PUSH_TIMEOUT_SECONDS": env_float(environ, "PUSH_TIMEOUT_SECONDS", 10.0, minimum=0.1),
+            # Subscribers per channel-post task, so a big channel never makes one huge task.
+            "PUSH_BATCH_SIZE": env_int(environ, "PUSH_BATCH_SIZE", 500, minimum=1)}
 
 
 def load_dotenv_file(root):

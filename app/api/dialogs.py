@@ -3,15 +3,15 @@ business's inbox, read and post messages, mark read, archive, take a dialog."""
 
 from typing import Annotated, Literal
 
-from flask import Blueprint
+from flask import Blueprint, request
 from pydantic import Field
 
-from app.api.guard import login_required, me
+from app.api.guard import login_required, me, visitor_required
 from app.api.presenters import user_public
 from app.api.responses import ok, paginated
 from app.api.validation import Body, Paging, Query, body, query
 from app.clock import isoformat
-from app.models import Business, User
+from app.models import Business, Guest, User
 from app.services import businesses, conversations, dialog_messages
 from app.services.permissions import get_business
 
@@ -35,6 +35,9 @@ class MessagesQuery(Query):
 
 class NewMessage(Body):
     text: Annotated[str, Field(min_length=1, max_length=dialog_messages.TEXT_MAX)]
+    # The widget's id of a message typed offline: a resend is answered, not posted twice.
+    clientId: Annotated[str, Field(min_length=1, max_length=64,
+                                   pattern=r"^[A-Za-z0-9_-]+$")] | None = None
 
 
 class Archive(Body):
@@ -47,7 +50,7 @@ def dialog_view(conversation, user, business=None, customer=None):
     return {
         "id": conversation.id,
         "business": {"id": business.id, "name": business.name, "slug": business.slug},
-        "customer": user_public(customer) if customer else {"id": conversation.customer_id},
+        "customer": customer_view(customer) if customer else {"id": conversation.customer_id},
         "status": conversation.status,
         "archived": conversation.customer_archived if user.id == conversation.customer_id
         else conversation.status == "archived",
@@ -59,20 +62,29 @@ def dialog_view(conversation, user, business=None, customer=None):
     }
 
 
+def customer_view(customer):
+    if getattr(customer, "is_guest", False):
+        return {"id": customer.id, "name": customer.name, "guest": True}
+    return user_public(customer)
+
+
 def _views(rows, user):
-    """Shapes a page of conversations with two lookups in all (businesses, customers)."""
+    """Shapes a page of conversations with three lookups in all (businesses, customers)."""
     found = {b.id: b for b in Business.objects(id__in={c.business_id for c in rows})}
-    people = {u.id: u for u in User.objects(id__in={c.customer_id for c in rows})}
+    ids = {c.customer_id for c in rows}
+    people = {u.id: u for u in User.objects(id__in=ids)}
+    people.update({g.id: g for g in Guest.objects(id__in=ids - set(people))})
     return [dialog_view(c, user, found[c.business_id], people.get(c.customer_id))
             for c in rows if c.business_id in found]
 
 
 @bp.post("/businesses/<business_id>/start-dialog")
-@login_required
+@visitor_required
 def start_dialog(business_id):
-    """Open my dialog with a business (the same one every time); the bot greets a new one."""
+    """Open my dialog with a business (the same one every time); the bot greets a new one.
+    Also for a chat widget's guest, with its business only."""
     business = businesses.public(business_id)
-    conversation = conversations.start(business, me())
+    conversation = conversations.start(business, me(), ip=request.remote_addr)
     return ok(dialog_view(conversation, me(), business, me()))
 
 
@@ -98,14 +110,14 @@ def business_dialogs(params, business_id):
 
 
 @bp.get("/dialogs/<dialog_id>")
-@login_required
+@visitor_required
 def get_dialog(dialog_id):
     conversation = conversations.visible(me(), dialog_id)
     return ok(_views([conversation], me())[0])
 
 
 @bp.get("/dialogs/<dialog_id>/messages")
-@login_required
+@visitor_required
 @query(MessagesQuery)
 def messages(params, dialog_id):
     """A page of messages, newest first; pass `nextCursor` back as `cursor` for older ones."""
@@ -114,15 +126,25 @@ def messages(params, dialog_id):
 
 
 @bp.post("/dialogs/<dialog_id>/messages")
-@login_required
+@visitor_required
 @body(NewMessage)
 def post_message(data, dialog_id):
-    """Write to the dialog: its customer, or the team with canReply."""
-    return ok(dialog_messages.post(me(), dialog_id, data.text), status=201)
+    """Write to the dialog: its customer, or the team with canReply. With `clientId`, a
+    resend answers 200 with the message posted before (`duplicate: true`)."""
+    message = dialog_messages.post(me(), dialog_id, data.text, data.clientId)
+    return ok(message, status=200 if message.get("duplicate") else 201)
+
+
+@bp.post("/dialogs/<dialog_id>/typing")
+@visitor_required
+def typing(dialog_id):
+    """I am typing: the dialog's open pages show it for a few seconds."""
+    dialog_messages.typing(me(), dialog_id)
+    return ok({"typing": True})
 
 
 @bp.patch("/dialogs/<dialog_id>/read")
-@login_required
+@visitor_required
 def mark_read(dialog_id):
     return ok(_views([conversations.mark_read(me(), dialog_id)], me())[0])
 

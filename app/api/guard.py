@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _
 
 from app.errors import AppError, Forbidden
 from app.models import User
-from app.services import tokens
+from app.services import tokens, widget_sessions
 
 
 class Unauthorized(AppError):
@@ -41,6 +41,10 @@ def _verified(token, key, algorithm):
 
 
 def _decode(token, expected_type):
+    return _decode_any(token, (expected_type,))
+
+
+def _decode_any(token, expected_types):
     config = current_app.config
     try:
         claims = _verified(token, config["JWT_SECRET_KEY"], config.get("JWT_ALGORITHM", "HS256"))
@@ -51,7 +55,7 @@ def _decode(token, expected_type):
     if claims is None or claims["exp"] <= time.time():
         raise Unauthorized("token_expired",
                            _("The session has expired. Refresh it or sign in."))
-    if claims["type"] != expected_type:
+    if claims["type"] not in expected_types:
         raise Unauthorized("token_invalid", _("The token is not valid."))
     return claims
 
@@ -90,6 +94,25 @@ def _requires(token_type):
 login_required = _requires("access")
 # The view needs a valid refresh token as the Bearer token (only /api/auth/refresh).
 refresh_token_required = _requires("refresh")
+
+
+def visitor_required(view):
+    """Signed in, or a chat widget's session (app/services/widget_sessions.py): then me() is
+    the guest, whose token reaches only their own dialog with that business."""
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        claims = _decode_any(_bearer_token(), ("access", widget_sessions.TOKEN_TYPE))
+        if claims["type"] == "access":
+            authenticate("access")
+        else:
+            guest = widget_sessions.guest_of(claims)
+            if guest is None:
+                raise Unauthorized("token_invalid", _("Sign in again."))
+            g.token_claims, g.current_user = claims, guest
+        return view(*args, **kwargs)
+
+    wrapper.auth_required = True
+    return wrapper
 
 
 def optional_login(view):

@@ -13,12 +13,12 @@ import json
 import time
 from typing import Annotated
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app, g, request
 from pydantic import Field
 
-from app.api.guard import login_required, me
+from app.api.guard import me, visitor_required
 from app.api.validation import Query, query
-from app.services import live, live_access
+from app.services import live, live_access, presence
 
 bp = Blueprint("stream", __name__)
 
@@ -59,17 +59,24 @@ class _Stream:
         self.subscription.close()
 
 
+def _listener_id():
+    # The person of this request, whichever sign-in brought them: the API's bearer token or
+    # the cabinet's session. While their stream is open they count as connected (no push).
+    person = g.get("current_user") or g.get("staff_user")
+    return getattr(person, "id", None)
+
+
 def sse_response(topics, last_event_id=None):
     """A text/event-stream Response with the events of `topics` (already authorized),
     starting after `last_event_id` when given."""
-    subscription = live.subscribe(topics, last_event_id)
+    subscription = presence.track(live.subscribe(topics, last_event_id), _listener_id())
     return Response(_Stream(subscription, current_app.config["LIVE_STREAM_SECONDS"]),
                     mimetype="text/event-stream",
                     headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
 
 @bp.get("/stream")
-@login_required
+@visitor_required
 @query(StreamQuery)
 def stream(params):
     """Live events of the given topics as Server-Sent Events (text/event-stream)."""

@@ -2,10 +2,11 @@
 
 from app.models.audit import AuditEntry
 from app.models.business import Business, Location
-from app.models.business_settings import BusinessSettings, ChannelSettings
+from app.models.business_settings import BusinessSettings, ChannelSettings, WidgetSettings
 from app.models.category import Category
 from app.models.channel import ChannelComment, ChannelPost, ChannelReaction
 from app.models.conversation import Conversation, CustomerBlock
+from app.models.guest import Guest
 from app.models.handled_event import HandledEvent
 from app.models.member import MEMBER_ROLES, PERMISSIONS, BusinessMember, MemberRole, Permissions
 from app.models.messaging import (
@@ -34,13 +35,14 @@ ALL_DOCUMENTS = (
     AuditEntry, Report, WebSession,
     ChatUser, Dialog, DialogMember, Message, MessageStatus, MessageReaction,
     HandledEvent,
-    Conversation, CustomerBlock,
+    Conversation, CustomerBlock, Guest,
     QuickReply,
     ChannelPost, ChannelReaction, ChannelComment,
 )
 
 __all__ = [
     "ALL_DOCUMENTS", "AuditEntry", "Business", "BusinessMember", "BusinessSettings", "Category",
+    "Guest",
     "HandledEvent",
     "ChannelComment", "ChannelPost", "ChannelReaction",
     "ChannelSettings", "ChatUser", "Conversation", "CustomerBlock", "Dialog", "DialogMember",
@@ -49,5 +51,5 @@ __all__ = [
     "Permissions", "PushPreferences", "PushToken", "QrScanDay", "REPORT_REASONS", "REPORT_TARGETS",
     "QuickReply",
     "RefreshToken", "Report", "RevokedToken", "SlugClaim", "SmsCode", "SmsMessage", "Subscription",
-    "User", "WebSession",
+    "User", "WebSession", "WidgetSettings",
 ]

@@ -6,7 +6,7 @@ from app import clock
 from app.messaging import shapes
 from app.messaging.runtime import gateway
 from app.models import Business, Conversation
-from app.services import bot, dialog_messages, live
+from app.services import bot, dialog_messages, live, push
 
 PREVIEW = 200
 
@@ -37,7 +37,8 @@ class ConversationListener:
         summary = {"dialogId": conversation.id, "lastMessage": shaped}
         live.publish(f"business:{conversation.business_id}", "dialog", summary)
         live.publish(f"user:{conversation.customer_id}", "dialog", summary)
-        if kind == "customer":
+        push.message_created(conversation, shaped, kind, message.get("meta"))
+        if kind == "customer" and not (message.get("meta") or {}).get("copied"):
             bot.respond(conversation, business, shaped["id"], shaped["text"], at)
 
     def on_message_status_update(self, event):

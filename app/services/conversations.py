@@ -11,8 +11,8 @@ from mongoengine import NotUniqueError
 from app import clock
 from app.errors import AppError, Conflict, Forbidden, NotFound
 from app.messaging.runtime import gateway
-from app.models import Business, Conversation, User
-from app.services import customer_blocks, provisioning
+from app.models import Business, Conversation, Guest, User
+from app.services import customer_blocks, provisioning, widget_sessions
 from app.services.permissions import effective, membership
 
 _LEASE = timedelta(seconds=15)  # how long one request may take to create the dialog
@@ -25,10 +25,16 @@ def _not_found():
 
 # --- starting ------------------------------------------------------------------------------
 
-def start(business, customer):
+def start(business, customer, ip=None):
     """The customer's conversation with the business, created (and greeted) the first time.
-    Calling again returns the same one, re-opened for the customer if they had archived it."""
-    if membership(business.id, customer.id) is not None:
+    Calling again returns the same one, re-opened for the customer if they had archived it.
+    A widget guest reaches only the business of its widget, and new guest dialogs are
+    limited per IP."""
+    if getattr(customer, "is_guest", False):
+        widget_sessions.require_business(customer, business)
+        if not Conversation.objects(business_id=business.id, customer_id=customer.id).count():
+            widget_sessions.check_new_dialog_rate(ip)
+    elif membership(business.id, customer.id) is not None:
         raise Conflict("own_business", _("You are on this business's team."))
     customer_blocks.check(business.id, customer.id)
     try:
@@ -69,7 +75,8 @@ def ensure_dialog(conversation, business=None, customer=None):
 
 def _create_dialog(conversation, business, customer):
     business = business or Business.objects.get(id=conversation.business_id)
-    customer = customer or User.objects.get(id=conversation.customer_id)
+    customer = customer or User.objects(id=conversation.customer_id).first() \
+        or Guest.objects.get(id=conversation.customer_id)
     try:
         provisioning.ensure_user(customer)
         bot_id = provisioning.bot_id(business.id)

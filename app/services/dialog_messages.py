@@ -2,6 +2,8 @@
 the one shape the API, the live stream and the cabinet show. Text is stored as text; the
 pages render it with textContent, never as HTML."""
 
+from datetime import timedelta
+
 from flask_babel import lazy_gettext as _
 
 from app import clock
@@ -9,9 +11,18 @@ from app.errors import AppError, Forbidden
 from app.messaging import shapes
 from app.messaging.runtime import gateway
 from app.models import Business
-from app.services import conversations, customer_blocks, provisioning
+from app.services import (
+    conversations,
+    customer_blocks,
+    event_log,
+    live,
+    provisioning,
+    widget_sessions,
+)
 
 TEXT_MAX = 4000
+RESEND_HOURS = 24
+TYPING_SECONDS = 5
 
 
 def clean_text(raw):
@@ -22,11 +33,17 @@ def clean_text(raw):
     return text
 
 
-def post(user, conversation_id, raw_text):
-    """Post as the customer, or as a team member with canReply (who joins the dialog)."""
+def post(user, conversation_id, raw_text, client_id=None):
+    """Post as the customer, or as a team member with canReply (who joins the dialog).
+    `client_id` (the widget's id for a message typed offline) makes a resend answer with the
+    message already posted, marked `duplicate`, instead of posting it twice."""
     conversation = conversations.visible(user, conversation_id)
     text = clean_text(raw_text)
     side = conversations.require_reply(user, conversation)
+    if getattr(user, "is_guest", False):
+        widget_sessions.check_message_rate(user)
+    if client_id and not event_log.claim(f"msg:{conversation.id}:{client_id}", RESEND_HOURS):
+        return _sent_before(conversation, client_id)
     business = Business.objects.get(id=conversation.business_id)
     if business.blocked or business.deleted_at is not None:
         raise Forbidden("business_unavailable", _("This business does not accept messages."))
@@ -36,9 +53,33 @@ def post(user, conversation_id, raw_text):
     else:
         conversations.join(conversation, user)
         meta["businessName"] = business.name
+    if client_id:
+        meta["clientId"] = client_id
     conversation = conversations.ensure_dialog(conversation)
     message = gateway().post_message(conversation.dialog_id, user.id, text, meta=meta)
     return shape(message, conversation, business)
+
+
+def _sent_before(conversation, client_id):
+    """The message a resend repeats, from the dialog's latest page; a stub when it is older
+    or still being posted by the first request."""
+    if conversation.dialog_id:
+        for message in gateway().list_messages(conversation.dialog_id, limit=50)["messages"]:
+            if (message.get("meta") or {}).get("clientId") == client_id:
+                return {**shape(message, conversation), "duplicate": True}
+    return {"id": None, "dialogId": conversation.id, "clientId": client_id, "duplicate": True}
+
+
+def typing(user, conversation_id):
+    """Tell the dialog's open pages that this participant is typing (for a few seconds)."""
+    conversation = conversations.visible(user, conversation_id)
+    side = conversations.require_reply(user, conversation)
+    if conversation.dialog_id:
+        gateway().typing(conversation.dialog_id, user.id)
+    until = clock.now() + timedelta(seconds=TYPING_SECONDS)
+    live.publish(f"dialog:{conversation.id}", "typing", {
+        "dialogId": conversation.id, "userId": user.id, "kind": side,
+        "name": provisioning.chat_name(user), "expiresAt": clock.isoformat(until)})
 
 
 def post_as_bot(conversation, business, text, reason):
@@ -59,13 +100,14 @@ def page(user, conversation_id, cursor, limit):
 
 
 def kind_of(sender_id, conversation, meta=None):
-    """Who wrote a message, as the pages show it: customer, bot or team."""
+    """Who wrote a message, as the pages show it: customer, bot or team. The side recorded
+    at posting wins: a guest's messages stay the customer's after the account took over."""
+    side = (meta or {}).get("side")
+    if side in ("customer", "team", "bot"):
+        return side
     if sender_id == conversation.customer_id:
         return "customer"
-    if sender_id == provisioning.bot_id(conversation.business_id):
-        return "bot"
-    side = (meta or {}).get("side")
-    return side if side in ("team", "bot") else "team"
+    return "bot" if sender_id == provisioning.bot_id(conversation.business_id) else "team"
 
 
 def shape(message, conversation, business=None):

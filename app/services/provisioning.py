@@ -23,8 +23,9 @@ def bot_id(business_id):
 
 
 def chat_name(user):
-    """The name a person has in conversations: their name, else their phone's last digits."""
-    return user.name or f"••{user.phone[-4:]}"
+    """The name a person has in conversations: their name, else their phone's last digits
+    (widget guests always have a name)."""
+    return user.name or f"••{(user.phone or user.id)[-4:]}"
 
 
 def request_user(user_id):
@@ -36,9 +37,11 @@ def request_business(business_id):
 
 
 def ensure_user(user):
-    """Create or update the person's chat user now; raises MessagingError when unreachable."""
+    """Create or update the person's (or widget guest's) chat user now; raises MessagingError
+    when unreachable."""
     gateway().ensure_user(user.id, chat_name(user), "user")
-    _record(User, user.id, "done")
+    if isinstance(user, User):
+        _record(User, user.id, "done")
 
 
 def ensure_business(business):

@@ -1,0 +1,66 @@
+"""Joining a widget guest's dialog to the account they signed in with (phone sign-in inside
+the chat). If the account has no dialog with the business yet, the guest's dialog becomes
+the account's; otherwise the account's dialog is kept and the guest's messages are copied
+into it, oldest first, and the guest's dialog is archived."""
+
+from flask_babel import lazy_gettext as _
+from mongoengine import NotUniqueError
+
+from app.errors import AppError
+from app.messaging.runtime import gateway
+from app.models import Conversation, Guest
+from app.services import conversations, provisioning, widget_sessions
+
+COPY_MAX = 200  # the guest's messages copied into an existing dialog
+
+
+def claim(user, business, guest_id, guest_secret):
+    """The account's conversation with the business after taking the guest's over; None when
+    the guest had not written yet."""
+    guest = widget_sessions.resume(business, guest_id, guest_secret)
+    if guest is None:
+        raise AppError("guest_invalid", _("This chat session is no longer valid."), status=403)
+    if not Guest.objects(id=guest.id, merged_into=None).update_one(set__merged_into=user.id):
+        raise AppError("guest_invalid", _("This chat session is no longer valid."), status=403)
+    theirs = Conversation.objects(business_id=business.id, customer_id=guest.id).first()
+    mine = Conversation.objects(business_id=business.id, customer_id=user.id).first()
+    if theirs is None:
+        return mine
+    if mine is None:
+        try:
+            return _take_over(theirs, guest, user)
+        except NotUniqueError:  # the account started its own dialog meanwhile
+            mine = Conversation.objects.get(business_id=business.id, customer_id=user.id)
+    return _copy_into(theirs, mine, business, user)
+
+
+def _take_over(conversation, guest, user):
+    conversation = conversations.ensure_dialog(conversation)
+    provisioning.ensure_user(user)
+    gateway().add_member(conversation.dialog_id, user.id, "user", provisioning.chat_name(user))
+    unread = dict(conversation.unread or {})
+    unread[user.id] = unread.pop(guest.id, 0)
+    Conversation.objects(id=conversation.id, customer_id=guest.id).update_one(
+        set__customer_id=user.id, set__unread=unread, set__customer_archived=False)
+    return conversation.reload()
+
+
+def _copy_into(theirs, mine, business, user):
+    mine = conversations.ensure_dialog(mine, business, user)
+    texts = []
+    if theirs.dialog_id:
+        cursor = None
+        while len(texts) < COPY_MAX:
+            page = gateway().list_messages(theirs.dialog_id, limit=100, cursor=cursor)
+            texts += [m["content"] for m in page["messages"]
+                      if (m.get("meta") or {}).get("side") == "customer"]
+            cursor = page["nextCursor"]
+            if not cursor:
+                break
+    for text in reversed(texts[:COPY_MAX]):  # pages are newest first
+        # Marked as copied: the bot does not answer them again.
+        gateway().post_message(mine.dialog_id, user.id, text, meta={
+            "side": "customer", "authorName": provisioning.chat_name(user), "copied": True})
+    Conversation.objects(id=theirs.id).update_one(set__status="archived",
+                                                  set__customer_archived=True)
+    return mine.reload()
