@@ -38,7 +38,7 @@ def celery_init_app(app):
     celery_app.set_default()
     app.extensions["celery"] = celery_app
 
-    from tasks import channels, messaging, sms  # noqa: F401  (registers the tasks)
+    from tasks import channels, messaging, push, sms  # noqa: F401  (registers the tasks)
     from tasks.cli import events_cli
 
     app.cli.add_command(events_cli)  # `flask events consume`, `flask events dead-letters`

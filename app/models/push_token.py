@@ -1,3 +1,10 @@
+"""A device that receives push notifications: for Web Push, one browser's subscription.
+
+`token` is the subscription's endpoint (the plan's push token): it names the device at its
+push service, so there is one row per endpoint, whoever registered it last. `keys` are the
+browser's P-256 public key and auth secret that every payload is encrypted for.
+"""
+
 from mongoengine import (
     BooleanField,
     DateTimeField,
@@ -15,10 +22,16 @@ class PushPreferences(EmbeddedDocument):
     mentions = BooleanField(default=True)
 
 
+class PushKeys(EmbeddedDocument):
+    p256dh = StringField(required=True)  # base64url, as the browser gives it
+    auth = StringField(required=True)
+
+
 class PushToken(TimestampedDocument):
     id = id_field("psh")
     user_id = StringField(db_field="userId", required=True)
-    token = StringField(required=True)  # for Web Push: the subscription JSON
+    token = StringField(required=True)  # for Web Push: the subscription's endpoint URL
+    keys = EmbeddedDocumentField(PushKeys)
     platform = StringField(choices=("web", "ios", "android"), default="web")
     device_id = StringField(db_field="deviceId")
     preferences = EmbeddedDocumentField(PushPreferences, default=PushPreferences)
@@ -28,3 +41,7 @@ class PushToken(TimestampedDocument):
         "collection": "push_tokens",
         "indexes": [{"fields": ["token"], "unique": True}, {"fields": ["user_id"]}],
     }
+
+    @property
+    def endpoint(self):
+        return self.token

@@ -6,7 +6,7 @@ from flask_babel import gettext
 
 from app import clock
 from app.models import BusinessMember, BusinessSettings, Conversation, User
-from app.services import bot_rules, conversations, dialog_messages, event_log, live
+from app.services import bot_rules, conversations, dialog_messages, event_log, live, push
 
 CLAIM_HOURS = 48
 
@@ -60,6 +60,7 @@ def invite_team(conversation, business, action):
             "dialogId": conversation.id, "businessId": business.id,
             "businessName": business.name, "reason": action.reason, "matched": action.matched,
             "at": clock.isoformat(clock.now())})
+    push.team_invited(conversation, [person.id for person in people])
     dialog_messages.post_as_bot(
         conversation, business,
         gettext("I have called the team; someone will answer you here soon."), "handoff")

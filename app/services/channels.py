@@ -18,7 +18,7 @@ from app import clock
 from app.errors import AppError, Conflict, Forbidden, NotFound
 from app.messaging import shapes
 from app.models import Business, BusinessSettings, ChannelPost, ChannelReaction, Subscription, User
-from app.services import avatars, businesses, channel_delivery, live, storage
+from app.services import avatars, businesses, channel_delivery, live, push, storage
 from app.services.permissions import get_business, membership, require
 
 TEXT_MAX = 4000
@@ -121,6 +121,7 @@ def _entered_feed(post):
     channel_delivery.request(post.id)
     _touch(post.business_id)
     live.publish(topic(post.business_id), "post", shape_page([post])[0])
+    push.post_published(post)
 
 
 def _touch(business_id):

@@ -8,6 +8,10 @@ PROVISION_BUSINESS = "messaging.provision_business"
 CHANNEL_DELIVER = "channels.deliver"
 CHANNEL_SYNC_MEMBER = "channels.sync_member"
 CHANNEL_BACKFILL = "channels.backfill"
+PUSH_NEW_MESSAGE = "push.new_message"
+PUSH_CHANNEL_POST = "push.channel_post"
+PUSH_INVITED = "push.invited"
+PUSH_DELIVER = "push.deliver"
 
 
 def enqueue(task_name, *args):

@@ -112,20 +112,29 @@ def switch_language(code):
 @bp.get("/manifest.webmanifest")
 def manifest():
     asset_url = current_app.extensions["asset_url"]
+    icons = [{"src": asset_url(f"icons/icon-{size}.png"), "sizes": f"{size}x{size}",
+              "type": "image/png", "purpose": purpose}
+             # The same files serve as maskable: the letter sits well inside the safe circle
+             # (the inner 80%) and the colour runs to the edges, so any mask shape fits.
+             for purpose in ("any", "maskable") for size in (192, 512)]
     response = make_response(jsonify({
+        "id": "/",
         "name": "Bank",
         "short_name": "Bank",
         "description": str(_("Find businesses, subscribe to their news and write to them.")),
         "lang": str(get_locale()),
+        "dir": "ltr",
         "start_url": "/",
         "scope": "/",
         "display": "standalone",
+        "orientation": "any",
         "theme_color": "#2346c4",
         "background_color": "#f5f6f8",
-        "icons": [
-            {"src": asset_url(f"icons/icon-{size}.png"), "sizes": f"{size}x{size}",
-             "type": "image/png", "purpose": "any"}
-            for size in (192, 512)
+        "categories": ["business", "shopping", "social"],
+        "icons": icons,
+        "shortcuts": [
+            {"name": str(_("Catalog")), "url": url_for("pages.catalog_page")},
+            {"name": str(_("My subscriptions")), "url": url_for("pages.my_subscriptions")},
         ],
     }))
     response.mimetype = "application/manifest+json"

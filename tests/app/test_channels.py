@@ -197,7 +197,7 @@ def test_publishing_writes_the_post_and_leaves_delivery_to_the_job(app, client, 
     queued = []
     monkeypatch.setattr(jobs, "enqueue", lambda name, *args: queued.append((name, *args)))
     post_id = publish(client, world, world.owner).get_json()["data"]["id"]
-    assert queued == [(jobs.CHANNEL_DELIVER, post_id)]
+    assert queued == [(jobs.CHANNEL_DELIVER, post_id), (jobs.PUSH_CHANNEL_POST, post_id)]
     with app.app_context():
         assert ChannelPost.objects.get(id=post_id).message_id is None
         assert gateway().list_messages(channel_dialog(app, world))["messages"] == []

@@ -135,4 +135,12 @@
   document.querySelectorAll("button.subscribe").forEach(function (button) {
     setSubscribed(button, button.getAttribute("data-subscribed") === "true");
   });
+
+  /* The service worker (the app shell offline, push notifications; /sw.js, scope "/").
+   * Registered after the page has loaded, so it never competes with the page's own requests. */
+  if ("serviceWorker" in navigator && window.isSecureContext) {
+    window.addEventListener("load", function () {
+      navigator.serviceWorker.register("/sw.js").catch(function () { /* the site works without it */ });
+    });
+  }
 })();

@@ -1,0 +1,106 @@
+"""Push notifications: register this browser's Web Push subscription, remove it, choose what
+it is told about; and the VAPID public key to subscribe with (public).
+
+Signed-in people only (a widget guest's token is refused): each call acts on the caller's own
+subscription at the endpoint given, and another person's answers 404 like an unknown one.
+"""
+
+from typing import Annotated
+
+from flask import Blueprint
+from pydantic import AfterValidator, Field, model_validator
+
+from app.api.guard import login_required, me
+from app.api.responses import ok
+from app.api.validation import Body, body
+from app.services import push
+
+bp = Blueprint("push", __name__, url_prefix="/push")
+
+
+def _endpoint(value):
+    problem = push.endpoint_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+Endpoint = Annotated[str, Field(min_length=10, max_length=push.ENDPOINT_MAX),
+                     AfterValidator(_endpoint)]
+Base64Url = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_-]+={0,2}$")]
+
+
+class PushSubscriptionKeys(Body):
+    p256dh: Base64Url
+    auth: Base64Url
+
+    @model_validator(mode="after")
+    def usable(self):
+        problem = push.key_problem(self.p256dh, self.auth)
+        if problem:
+            raise ValueError(problem)
+        return self
+
+
+class PushSubscriptionIn(Body):
+    """What PushSubscription.toJSON() gives in the browser."""
+    endpoint: Endpoint
+    expirationTime: float | None = None  # noqa: N815 - the browser's name
+    keys: PushSubscriptionKeys
+
+
+class PushPreferencesIn(Body):
+    newMessage: bool | None = None  # noqa: N815 - API names
+    channelUpdate: bool | None = None  # noqa: N815
+    mentions: bool | None = None
+
+
+class PushRegisterBody(Body):
+    subscription: PushSubscriptionIn
+    deviceId: Annotated[str, Field(min_length=1, max_length=100)] | None = None  # noqa: N815
+    preferences: PushPreferencesIn | None = None
+
+
+class PushUnregisterBody(Body):
+    endpoint: Annotated[str, Field(min_length=1, max_length=push.ENDPOINT_MAX)]
+
+
+class PushPreferencesBody(PushPreferencesIn):
+    endpoint: Annotated[str, Field(min_length=1, max_length=push.ENDPOINT_MAX)]
+
+
+@bp.get("/vapid-public-key")
+def vapid_public_key():
+    """The VAPID public key (applicationServerKey) to subscribe with; 503 when push is off."""
+    return ok({"publicKey": push.public_key()})
+
+
+@bp.post("/register")
+@login_required
+@body(PushRegisterBody)
+def register(data):
+    """Register this browser's push subscription for me (201 when new, 200 when known)."""
+    push.public_key()  # 503 when push is off: a subscription would never be used
+    subscription = data.subscription
+    token, created = push.register(
+        me(), subscription.endpoint, subscription.keys.model_dump(), device_id=data.deviceId,
+        preferences=data.preferences.model_dump() if data.preferences else None)
+    return ok(push.shape(token), status=201 if created else 200)
+
+
+@bp.delete("/unregister")
+@login_required
+@body(PushUnregisterBody)
+def unregister(data):
+    """Stop notifications on this browser: remove my subscription at `endpoint`."""
+    push.unregister(me(), data.endpoint)
+    return ok({"removed": True})
+
+
+@bp.put("/preferences")
+@login_required
+@body(PushPreferencesBody)
+def preferences(data):
+    """Choose what my subscription at `endpoint` is told about; fields left out keep."""
+    values = data.model_dump(exclude={"endpoint"})
+    return ok(push.shape(push.set_preferences(me(), data.endpoint, values)))

@@ -1,0 +1,137 @@
+"""Who is connected: a person with a live-updates stream open right now sees new messages
+as they arrive, so push notifications leave them out.
+
+The stream (app/api/stream.py) wraps its subscription with `track()`: the person is present
+from the stream's start until its end, and each event or heartbeat the stream writes renews
+that. With REDIS_URL every process sees every stream (a sorted set per person in Redis: one
+member per open stream, scored with the time it lapses, so a stream of a process that died
+lapses by itself); without it, the streams of this process only, which in the embedded mode
+(one process, eager tasks) is all of them.
+"""
+
+import logging
+import secrets
+import threading
+import time
+
+from flask import current_app
+from redis.exceptions import RedisError
+
+# A stream writes at least every 15 s (its heartbeat); one not renewed for this long is gone.
+TTL_SECONDS = 40
+RENEW_SECONDS = 10  # renew no more often than this, however many events flow
+# A stream that ends is still counted for a moment: the client reopens it at once when it
+# reaches its time limit, and a message in that gap should not buzz the phone.
+LEAVE_GRACE_SECONDS = 5
+
+log = logging.getLogger("bank.presence")
+
+
+class MemoryPresence:
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._streams = {}  # user id -> {stream token: lapses at (time.time())}
+
+    def mark(self, user_id, token, seconds):
+        with self._lock:
+            self._streams.setdefault(user_id, {})[token] = time.time() + seconds
+
+    def connected(self, user_ids):
+        now = time.time()
+        with self._lock:
+            for user_id in list(self._streams):
+                alive = {t: at for t, at in self._streams[user_id].items() if at > now}
+                if alive:
+                    self._streams[user_id] = alive
+                else:
+                    del self._streams[user_id]
+            return {user_id for user_id in user_ids if user_id in self._streams}
+
+
+class RedisPresence:
+    def __init__(self, client, prefix):
+        self._client, self._prefix = client, prefix
+
+    def _key(self, user_id):
+        return f"{self._prefix}:presence:{user_id}"
+
+    def mark(self, user_id, token, seconds):
+        now = time.time()
+        key = self._key(user_id)
+        with self._client.pipeline(transaction=False) as pipe:
+            pipe.zadd(key, {token: now + seconds})
+            pipe.zremrangebyscore(key, "-inf", now)  # streams that lapsed without a goodbye
+            pipe.expire(key, TTL_SECONDS + LEAVE_GRACE_SECONDS)
+            pipe.execute()
+
+    def connected(self, user_ids):
+        user_ids = list(dict.fromkeys(user_ids))
+        if not user_ids:
+            return set()
+        now = time.time()
+        with self._client.pipeline(transaction=False) as pipe:
+            for user_id in user_ids:
+                pipe.zcount(self._key(user_id), f"({now}", "+inf")
+            counts = pipe.execute()
+        return {user_id for user_id, count in zip(user_ids, counts, strict=True) if count}
+
+
+def _backend(app):
+    backend = app.extensions.get("presence")
+    if backend is None:
+        client = app.extensions.get("redis")
+        backend = RedisPresence(client, app.config["REDIS_KEY_PREFIX"]) if client is not None \
+            else MemoryPresence()
+        app.extensions["presence"] = backend
+    return backend
+
+
+def connected(user_ids):
+    """The ids among `user_ids` with a live stream open. When Redis cannot answer, nobody:
+    a notification too many beats a message missed."""
+    try:
+        return _backend(current_app._get_current_object()).connected(user_ids)
+    except RedisError as error:
+        log.warning("presence: could not read: %r", error)
+        return set()
+
+
+class Tracked:
+    """A live subscription that keeps its person present while it is open. It is iterated
+    after the request has ended, so it holds the backend itself rather than the app."""
+
+    def __init__(self, subscription, backend, user_id):
+        self._subscription, self._backend, self._user_id = subscription, backend, user_id
+        self._token = secrets.token_hex(8)
+        self._renewed = 0.0
+        self._closed = False
+        self._mark(TTL_SECONDS)
+
+    def _mark(self, seconds):
+        try:
+            self._backend.mark(self._user_id, self._token, seconds)
+        except RedisError as error:  # presence is a hint: the stream goes on without it
+            log.warning("presence: could not mark %s: %r", self._user_id, error)
+        self._renewed = time.monotonic()
+
+    def events(self, timeout, until=None):
+        for event in self._subscription.events(timeout, until=until):
+            if time.monotonic() - self._renewed >= RENEW_SECONDS:
+                self._mark(TTL_SECONDS)
+            yield event
+
+    def close(self):
+        if not self._closed:
+            self._closed = True
+            self._mark(LEAVE_GRACE_SECONDS)
+        self._subscription.close()
+
+    def __getattr__(self, name):  # topics, cursor, … of the subscription itself
+        return getattr(self._subscription, name)
+
+
+def track(subscription, user_id):
+    """`subscription`, counting `user_id` as connected while it is open (as is, for nobody)."""
+    if not user_id:
+        return subscription
+    return Tracked(subscription, _backend(current_app._get_current_object()), user_id)

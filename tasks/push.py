@@ -1,0 +1,42 @@
+"""Push notification jobs: deciding who gets a notification (app/services/push_notices.py)
+and sending it (app/services/push_sender.py). Sending retries with backoff, and only the
+subscriptions that failed: the others have had theirs."""
+
+import logging
+
+from celery import shared_task
+
+from app.services import push_notices, push_sender
+from tasks.messaging import _final
+
+log = logging.getLogger("bank.push")
+
+MAX_RETRIES = 6  # about 10 minutes of backoff: later a notification is more noise than news
+
+
+@shared_task(name="push.new_message")
+def new_message(conversation_id, message):
+    push_notices.new_message(conversation_id, message)
+
+
+@shared_task(name="push.invited")
+def invited(conversation_id, user_ids):
+    push_notices.invited(conversation_id, user_ids)
+
+
+@shared_task(name="push.channel_post")
+def channel_post(post_id):
+    push_notices.channel_post(post_id)
+
+
+@shared_task(name="push.deliver", bind=True, max_retries=MAX_RETRIES)
+def deliver(self, token_ids, payload):
+    failed = push_sender.deliver(token_ids, payload)
+    if not failed:
+        return
+    if _final(self):
+        log.warning("push: gave up on %d subscription(s) for %s", len(failed),
+                    payload.get("tag"))
+        return
+    raise self.retry(args=(failed, payload),
+                     countdown=min(300, 5 * 2 ** self.request.retries))

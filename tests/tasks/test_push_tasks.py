@@ -1,0 +1,256 @@
+"""The push jobs end to end against a local push service (tests/push_standin.py) that checks
+the VAPID signature and decrypts every payload: who gets a notification for a new message,
+a channel post and a bot invitation, and what happens to subscriptions that fail.
+
+Celery is eager here, so each job runs inside the request that raised it."""
+
+import pytest
+
+from app.config import vapid_key_pair
+from app.models import BusinessMember, PushToken
+from app.services import jobs, presence
+from tests.admin.conftest import sign_in
+from tests.app.dialog_world import World, make_world
+from tests.factories import signed_in
+from tests.push_standin import PushServiceStandIn
+
+B = World.bearer
+
+
+@pytest.fixture
+def push_service(app):
+    with PushServiceStandIn(app.config["VAPID_PUBLIC_KEY"]) as standin:
+        yield standin
+
+
+def device(client, push_service, who, name, **preferences):
+    """A browser of `who` subscribed at the stand-in and registered with the API."""
+    answer = client.post("/api/push/register", headers=B(who), json={
+        "subscription": push_service.subscription(name), "preferences": preferences})
+    assert answer.status_code == 201, answer.get_json()
+    return answer.get_json()["data"]
+
+
+def open_dialog(client, world):
+    answer = client.post(f"/api/businesses/{world.business_id}/start-dialog",
+                         headers=B(world.customer))
+    assert answer.status_code == 200, answer.get_json()
+    return answer.get_json()["data"]["id"]
+
+
+def say(client, dialog_id, who, text):
+    answer = client.post(f"/api/dialogs/{dialog_id}/messages", json={"text": text},
+                         headers=B(who))
+    assert answer.status_code == 201, answer.get_json()
+
+
+def about(push_service, device_name, text):
+    return [p for p in push_service.payloads(device_name) if text in p["body"]]
+
+
+def test_a_new_message_reaches_the_others_in_the_dialog_but_never_its_sender(
+        app, client, push_service):
+    world = make_world(app)
+    device(client, push_service, world.customer, "customer")
+    device(client, push_service, world.owner, "owner")
+    dialog_id = open_dialog(client, world)
+    say(client, dialog_id, world.owner, "Здравствуйте, чем помочь?")  # the owner joins
+    say(client, dialog_id, world.customer, "Есть ли у вас овсяное молоко? " + "очень " * 30)
+
+    [to_customer] = about(push_service, "customer", "чем помочь")
+    assert to_customer == {"title": "Кофейня", "body": "Здравствуйте, чем помочь?",
+                           "url": f"/b/{business_slug(app, world)}", "tag": f"dialog:{dialog_id}"}
+    [to_owner] = about(push_service, "owner", "овсяное молоко")
+    assert to_owner["url"] == f"/cabinet/b/{world.business_id}/inbox?dialog={dialog_id}"
+    assert to_owner["body"].startswith("Кирилл: Есть ли у вас овсяное молоко?")
+    assert len(to_owner["body"]) <= 120 and to_owner["body"].endswith("…")
+    assert about(push_service, "owner", "чем помочь") == []  # its sender
+    assert about(push_service, "customer", "овсяное") == []
+    assert push_service.refused == []
+
+
+def business_slug(app, world):
+    with app.app_context():
+        from app.models import Business
+
+        return Business.objects.get(id=world.business_id).slug
+
+
+def test_nobody_with_a_live_stream_open_gets_a_push(app, client, push_service, monkeypatch):
+    monkeypatch.setattr(presence, "LEAVE_GRACE_SECONDS", 0)
+    world = make_world(app)
+    device(client, push_service, world.owner, "owner")
+    dialog_id = open_dialog(client, world)
+    say(client, dialog_id, world.owner, "Слушаю вас")
+    stream = client.get(f"/api/stream?topics=user:{world.owner['user']['id']}",
+                        headers=B(world.owner), buffered=False)
+    assert stream.status_code == 200
+    say(client, dialog_id, world.customer, "Пока вы на связи")
+    assert about(push_service, "owner", "на связи") == []  # the page shows it live
+    stream.close()
+    say(client, dialog_id, world.customer, "А теперь нет")
+    assert len(about(push_service, "owner", "теперь нет")) == 1
+
+
+def test_the_cabinet_inbox_stream_counts_as_connected(app, client, push_service, sms):
+    world = make_world(app)
+    device(client, push_service, world.owner, "owner")
+    dialog_id = open_dialog(client, world)
+    say(client, dialog_id, world.owner, "Слушаю вас")
+    cabinet = app.test_client()
+    sign_in(cabinet, sms, "+79160000001", area="cabinet")  # the owner
+    stream = cabinet.get(f"/cabinet/b/{world.business_id}/inbox/stream", buffered=False)
+    assert stream.status_code == 200 and stream.mimetype == "text/event-stream"
+    say(client, dialog_id, world.customer, "Вы в кабинете")
+    stream.close()
+    assert about(push_service, "owner", "в кабинете") == []
+
+
+def test_someone_who_left_the_team_is_not_told_about_its_dialogs(app, client, push_service):
+    world = make_world(app)
+    device(client, push_service, world.operator, "operator")
+    dialog_id = open_dialog(client, world)
+    say(client, dialog_id, world.operator, "Оператор на связи")  # joins the dialog
+    say(client, dialog_id, world.customer, "Первый вопрос")
+    assert len(about(push_service, "operator", "Первый вопрос")) == 1
+    with app.app_context():
+        BusinessMember.objects(business_id=world.business_id,
+                               user_id=world.operator["user"]["id"]).update(set__is_active=False)
+    say(client, dialog_id, world.customer, "Второй вопрос")
+    assert about(push_service, "operator", "Второй вопрос") == []
+
+
+def test_a_device_that_turned_new_messages_off_gets_none(app, client, push_service):
+    world = make_world(app)
+    device(client, push_service, world.owner, "quiet", newMessage=False)
+    device(client, push_service, world.owner, "loud")
+    dialog_id = open_dialog(client, world)
+    say(client, dialog_id, world.owner, "Слушаю вас")
+    say(client, dialog_id, world.customer, "Вопрос")
+    assert push_service.payloads("quiet") == []
+    assert len(about(push_service, "loud", "Вопрос")) == 1
+
+
+def test_channel_posts_go_in_batches_to_subscribers_who_want_them(
+        make_app, push_service, monkeypatch):
+    app = make_app(PUSH_BATCH_SIZE=2)
+    client = app.test_client()
+    world = make_world(app)
+    push_service.vapid_public_key = app.config["VAPID_PUBLIC_KEY"]
+    readers = [signed_in(app, f"+7916100000{n}", f"Читатель {n}") for n in range(5)]
+    for n, reader in enumerate(readers):
+        assert client.post(f"/api/businesses/{world.business_id}/subscribe",
+                           headers=B(reader)).status_code == 200
+        device(client, push_service, reader, f"reader{n}", channelUpdate=n != 4)
+    device(client, push_service, world.stranger, "stranger")  # not subscribed
+    client.post(f"/api/businesses/{world.business_id}/subscribe", headers=B(world.owner))
+    device(client, push_service, world.owner, "author")
+    batches = spy_on_deliveries(monkeypatch)
+
+    answer = client.post(f"/api/businesses/{world.business_id}/channel/messages",
+                         json={"text": "Сегодня пончики за полцены"}, headers=B(world.owner))
+    assert answer.status_code == 201, answer.get_json()
+
+    post_id = answer.get_json()["data"]["id"]
+    expected = {"title": "Кофейня", "body": "Сегодня пончики за полцены",
+                "url": f"/b/{business_slug(app, world)}", "tag": f"post:{post_id}"}
+    for n in range(4):
+        assert push_service.payloads(f"reader{n}") == [expected]
+    for quiet in ("reader4", "stranger", "author"):
+        assert push_service.payloads(quiet) == []
+    # Five subscribers besides the author, read two at a time: [0, 1], [2, 3], [4]; the last
+    # has nobody who wants posts, so it sends nothing.
+    assert [len(ids) for ids in batches] == [2, 2]
+
+
+def spy_on_deliveries(monkeypatch):
+    """The token ids of each push.deliver job enqueued."""
+    seen = []
+    enqueue = jobs.enqueue
+
+    def spy(name, *args):
+        if name == jobs.PUSH_DELIVER:
+            seen.append(args[0])
+        return enqueue(name, *args)
+
+    monkeypatch.setattr(jobs, "enqueue", spy)
+    return seen
+
+
+@pytest.mark.parametrize("status", [404, 410])
+def test_a_subscription_its_service_calls_gone_is_deleted(app, client, push_service, status):
+    world = make_world(app)
+    client.post(f"/api/businesses/{world.business_id}/subscribe", headers=B(world.customer))
+    device(client, push_service, world.customer, "gone")
+    device(client, push_service, world.customer, "alive")
+    push_service.answer("gone", status)
+    client.post(f"/api/businesses/{world.business_id}/channel/messages",
+                json={"text": "Новость"}, headers=B(world.owner))
+    assert len(push_service.payloads("alive")) == 1
+    with app.app_context():
+        endpoints = {t.token.rsplit("/", 1)[1] for t in PushToken.objects(
+            user_id=world.customer["user"]["id"])}
+    assert endpoints == {"alive"}
+
+
+def test_other_failures_keep_the_subscription_and_retry_only_it(
+        app, client, push_service, monkeypatch):
+    import tasks.push
+
+    # Eager mode gives up at once (a retry would run inside the request); let it retry here,
+    # inline, as Celery runs an eager retry when it does not propagate errors.
+    monkeypatch.setattr(tasks.push, "_final",
+                        lambda task: task.request.retries >= task.max_retries)
+    monkeypatch.setitem(app.extensions["celery"].conf, "task_eager_propagates", False)
+    world = make_world(app)
+    client.post(f"/api/businesses/{world.business_id}/subscribe", headers=B(world.customer))
+    device(client, push_service, world.customer, "flaky")
+    device(client, push_service, world.customer, "steady")
+    push_service.answer("flaky", 503, 500, 201)
+    client.post(f"/api/businesses/{world.business_id}/channel/messages",
+                json={"text": "Со второй попытки"}, headers=B(world.owner))
+    assert len(push_service.payloads("flaky")) == 1  # on the third try
+    assert len(push_service.payloads("steady")) == 1  # once: never sent again
+    assert [status for _d, status, _r in push_service.refused] == [503, 500]
+
+
+def test_a_subscription_failing_for_good_is_kept_but_given_up(app, client, push_service):
+    world = make_world(app)
+    client.post(f"/api/businesses/{world.business_id}/subscribe", headers=B(world.customer))
+    token = device(client, push_service, world.customer, "down")
+    push_service.answer("down", 500)
+    answer = client.post(f"/api/businesses/{world.business_id}/channel/messages",
+                         json={"text": "Не дойдёт"}, headers=B(world.owner))
+    assert answer.status_code == 201  # the post never fails for a push
+    with app.app_context():
+        assert PushToken.objects(id=token["id"]).count() == 1
+
+
+def test_the_bot_invitation_reaches_the_invited_owner(app, client, push_service):
+    world = make_world(app, client, inviteOwnerOnKeywords=["доставка"])
+    device(client, push_service, world.owner, "owner")
+    device(client, push_service, world.operator, "operator")  # not on duty: not invited
+    device(client, push_service, world.owner, "no-mentions", mentions=False)
+    dialog_id = open_dialog(client, world)
+    say(client, dialog_id, world.customer, "Есть ли доставка на Арбат?")
+    invitations = [p for p in push_service.payloads("owner") if p["tag"].startswith("invite:")]
+    assert invitations == [{
+        "title": "Кофейня", "body": "Кирилл просит позвать человека: Есть ли доставка на Арбат?",
+        "url": f"/cabinet/b/{world.business_id}/inbox?dialog={dialog_id}",
+        "tag": f"invite:{dialog_id}"}]
+    assert push_service.payloads("operator") == []
+    assert [p for p in push_service.payloads("no-mentions") if p["tag"].startswith("invite:")] \
+        == []
+    # The bot's own "I have called the team" is for the customer, not a second buzz.
+    assert [p["tag"] for p in push_service.payloads("owner")] == [f"invite:{dialog_id}"]
+
+
+def test_pushes_are_signed_with_the_published_key(app, client, push_service):
+    world = make_world(app)
+    push_service.vapid_public_key = vapid_key_pair()[0]  # as if we published another key
+    client.post(f"/api/businesses/{world.business_id}/subscribe", headers=B(world.customer))
+    device(client, push_service, world.customer, "phone")
+    client.post(f"/api/businesses/{world.business_id}/channel/messages",
+                json={"text": "Проверка подписи"}, headers=B(world.owner))
+    assert push_service.payloads() == []
+    assert push_service.refused[0][1] == 403
