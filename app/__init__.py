@@ -80,6 +80,10 @@ def create_app(overrides=None):
 
     init_admin(app)
 
+    from widget import init_widget
+
+    init_widget(app)
+
     from tasks import celery_init_app
 
     celery_init_app(app)

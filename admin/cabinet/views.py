@@ -6,6 +6,8 @@ URL scheme (every page loads the business through `scope.load`, which checks mem
     /cabinet/b/<id>/edit, /logo           the business, its logo   canManageSettings
     /cabinet/b/<id>/team[/…]              the team                 any member; actions by rule
     /cabinet/b/<id>/bot                   the bot's settings       canManageSettings
+    /cabinet/b/<id>/widget[/secret]       the chat widget          any member sees it;
+                                                                   changes canManageSettings
     /cabinet/b/<id>/qr, /qr/<svg|png|pdf> the QR code              any member
     /cabinet/b/<id>/stats                 statistics               any member
     /cabinet/b/<id>/inbox[/…]             the team inbox           any member reads; actions
@@ -27,6 +29,7 @@ from admin.cabinet.inbox import InboxPages
 from admin.cabinet.quick_replies import QuickReplyPages
 from admin.cabinet.scope import CabinetAccess
 from admin.cabinet.team import TeamPages
+from admin.cabinet.widget import WidgetPages
 from admin.labels import PERMISSION_TITLES, ROLE_TITLES
 
 # The business's tabs in order: (endpoint, title, the permission that shows it).
@@ -37,6 +40,7 @@ SECTIONS = (
     ("cabinet_business.edit", _("Business"), "canManageSettings"),
     ("cabinet_business.team", _("Team"), None),
     ("cabinet_business.bot", _("Bot"), "canManageSettings"),
+    ("cabinet_business.widget", _("Widget"), None),
     ("cabinet_business.qr_page", _("QR code"), None),
     ("cabinet_business.stats", _("Statistics"), None),
 )
@@ -47,7 +51,7 @@ _TAB_OF = {"logo": "edit", "team_invite": "team", "team_role": "team", "team_rem
            "quick_reply_update": "inbox", "quick_reply_delete": "inbox",
            "channel_approve": "channel", "channel_reject": "channel", "channel_edit": "channel",
            "channel_delete": "channel", "channel_post": "channel",
-           "channel_comment_delete": "channel"}
+           "channel_comment_delete": "channel", "widget_secret": "widget"}
 
 
 def sections(scope):
@@ -60,7 +64,7 @@ def sections(scope):
 
 
 class BusinessView(CabinetAccess, BusinessPages, TeamPages, BotPages, InboxPages,
-                   QuickReplyPages, ChannelPages, BaseView):
+                   QuickReplyPages, ChannelPages, WidgetPages, BaseView):
     def __init__(self):
         super().__init__(name=_("Business"), endpoint="cabinet_business", url="b")
 

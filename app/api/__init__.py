@@ -12,11 +12,14 @@ from app.api import (
     health,
     members,
     openapi,
+    push,
     qr,
     reports,
     stream,
     subscriptions,
     users,
+    widget_config,
+    widget_sessions,
 )
 from app.api.errors import init_error_handlers
 
@@ -24,7 +27,8 @@ from app.api.errors import init_error_handlers
 def init_api(app):
     api = Blueprint("api", __name__, url_prefix="/api")
     for module in (auth, users, businesses, members, bot_settings, catalog, subscriptions, dialogs,
-                   channels, qr, reports, stream, health, openapi):
+                   channels, push, qr, reports, stream, health, openapi, widget_config,
+                   widget_sessions):
         api.register_blueprint(module.bp)
     app.register_blueprint(api)
     init_error_handlers(app)

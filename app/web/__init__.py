@@ -1,6 +1,7 @@
 """Public pages (server-rendered Jinja with a little vanilla JS) and uploaded media.
 
-Modules: pages.py (home, catalog, sign-in, profile, my pages, language, manifest),
+Modules: pages.py (home, catalog, sign-in, profile, my pages, language, manifest), pwa.py
+(the service worker and the offline page),
 landing.py (/b/<slug>), qr.py (/q/<code>), errors.py (HTML error pages), assets.py (versioned
 static URLs), headers.py (security headers).
 """
@@ -67,7 +68,7 @@ def _page_context():
 
 
 def init_web(app):
-    from app.web import landing, pages, qr
+    from app.web import landing, pages, pwa, qr
     from app.web.assets import init_assets
     from app.web.headers import init_security_headers
 
@@ -75,6 +76,7 @@ def init_web(app):
     app.register_blueprint(pages.bp)
     app.register_blueprint(landing.bp)
     app.register_blueprint(qr.bp)
+    app.register_blueprint(pwa.bp)
     init_assets(app)
     init_security_headers(app)
     app.context_processor(_page_context)

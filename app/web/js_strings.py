@@ -58,6 +58,13 @@ GROUPS = {
         "avatarSaved": _("The photo is updated."),
         "noName": _("No name yet"),
         "uploading": _("Uploading…"),
+        "pushOn": _("Notifications are on for this device."),
+        "pushOff": _("Notifications are off for this device."),
+        "pushTurnOn": _("Turn on notifications"),
+        "pushTurnOff": _("Turn off notifications"),
+        "pushUnsupported": _("This browser cannot show notifications."),
+        "pushBlocked": _("Notifications are blocked for this site. Allow them in the "
+                         "browser's site settings, then reload the page."),
     },
     "my": {
         "confirmUnsubscribe": _("Unsubscribe from “%(name)s”?", name="{name}"),

@@ -206,7 +206,8 @@ def test_a_member_of_a_cannot_see_or_change_anything_of_b(app, sms, world):
     gets = [f"{base}/", f"{base}/edit", f"{base}/team", f"{base}/bot", f"{base}/qr",
             f"{base}/stats", f"{base}/qr/svg", f"{base}/qr/png", f"{base}/qr/pdf",
             f"{base}/inbox", f"{base}/inbox/list", f"{base}/inbox/stream",
-            f"{base}/quick-replies", f"{base}/channel", f"{base}/channel/{news.id}"]
+            f"{base}/quick-replies", f"{base}/channel", f"{base}/channel/{news.id}",
+            f"{base}/widget"]
     posts = [
         (f"{base}/edit", {"name": "Взлом", "slug": "hacked-b"}),
         (f"{base}/logo", {"logo": lambda: (io.BytesIO(png_bytes()), "x.png")}),
@@ -227,6 +228,8 @@ def test_a_member_of_a_cannot_see_or_change_anything_of_b(app, sms, world):
         *[(f"{base}/channel/{news.id}/{action}", {"text": "Взлом"})
           for action in ("approve", "reject", "edit", "delete")],
         (f"{base}/channel/{news.id}/comments/{comment.id}/delete", {}),
+        (f"{base}/widget", {"color": "#ff0000", "allowed_origins": "https://evil.example"}),
+        (f"{base}/widget/secret", {}),
     ]
     # Every route of a business's pages is in the lists above (a new page must join them).
     adapter = app.url_map.bind("localhost")

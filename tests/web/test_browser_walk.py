@@ -9,6 +9,8 @@ import time
 import jwt
 from playwright.sync_api import expect
 
+from tests.widget.browser_world import chat_frame
+
 PHONE = "+79995550101"
 
 
@@ -83,8 +85,8 @@ def test_walk_sign_in_find_subscribe(phone_page, live_server):
     subscribe.click()
     expect(subscribe).to_have_text("Отписаться")
     expect(count).to_have_text("6 подписчиков")
-    page.click("#write-to-us")  # the chat opens, with the business's greeting
-    expect(page.locator("#chat-messages")).to_contain_text("Чем можем помочь?")
+    page.click("#write-to-us")  # the widget's chat opens, with the business's greeting
+    expect(chat_frame(page).locator("#messages")).to_contain_text("Чем можем помочь?")
     watched.shot("07-landing-subscribed")
     page.reload()  # the state comes back from the API
     expect(page.locator("#subscribe")).to_have_text("Отписаться")
@@ -149,15 +151,19 @@ def test_a_search_for_markup_shows_it_as_text(phone_page):
     watched.assert_clean()
 
 
-def test_signed_out_buttons_lead_to_sign_in_and_pages_redirect(phone_page, live_server):
+def test_signed_out_subscribe_leads_to_sign_in_write_opens_the_chat(phone_page, live_server):
     watched, page = phone_page, phone_page.page
     page.goto("/b/kofeinia-na-arbate")
     watched.shot("13-landing-signed-out")
     page.click("#subscribe")
     expect(page).to_have_url(live_server.base + "/login?next=%2Fb%2Fkofeinia-na-arbate")
     page.go_back()
-    page.click("#write-to-us")
-    expect(page).to_have_url(live_server.base + "/login?next=%2Fb%2Fkofeinia-na-arbate")
+    page.click("#write-to-us")  # anyone may write: the widget's chat, as a guest
+    chat = chat_frame(page)
+    expect(chat.locator("#text")).to_be_visible()
+    expect(chat.locator("#messages")).to_contain_text("Чем можем помочь?")
+    expect(chat.locator("#offer-signin")).to_be_visible()
+    watched.shot("13b-landing-chat-signed-out")
     for path in ("/profile", "/my/businesses", "/my/subscriptions"):
         page.goto(path)
         expect(page).to_have_url(live_server.base + "/login?next=" + path.replace("/", "%2F"))

@@ -1,11 +1,12 @@
 """The conversation flow of issue 5 in headless Chromium against gunicorn, with two browser
-contexts: a customer on the landing page and the owner in the cabinet. It runs twice: on the
-embedded adapter, and with mms3 (the stand-in, publishing its events to the real RabbitMQ),
-`flask events consume` running as its own process and live updates through the real Redis,
-as in production. The customer starts a dialog and gets the greeting; a keyword makes the bot invite
-the owner; the owner answers from the inbox and the customer sees it without reloading; the
-owner posts to the channel and the subscribed customer sees it in the feed. Screenshots go
-to test-output/screenshots/flow-*.png; no console errors or CSP violations are allowed."""
+contexts: a customer on the landing page (in its chat widget) and the owner in the cabinet.
+It runs twice: on the embedded adapter, and with mms3 (the stand-in, publishing its events
+to the real RabbitMQ), `flask events consume` running as its own process and live updates
+through the real Redis, as in production. The customer starts a dialog and gets the
+greeting; a keyword makes the bot invite the owner; the owner answers from the inbox and the
+customer sees it without reloading; the owner posts to the channel and the subscribed
+customer sees it in the feed. Screenshots go to test-output/screenshots/flow-*.png; no
+console errors or CSP violations are allowed."""
 
 import subprocess
 import time
@@ -20,6 +21,7 @@ from playwright.sync_api import expect
 from app.services import event_queues
 from tests.live_server import BIN, ROOT, Watched, running_server, sign_in_cabinet
 from tests.mms3_standin import Mms3StandIn
+from tests.widget.browser_world import chat_frame
 
 OWNER = "+79990000001"  # Анна, owner of "Кофейня на Арбате" in the demo data
 CUSTOMER = "+79995550177"
@@ -110,17 +112,18 @@ def test_customer_and_owner_talk_and_the_channel_reaches_the_subscriber(browser,
         customer.page.goto(f"/b/{shop['slug']}")
         customer.page.click("#subscribe")
         expect(customer.page.locator("#subscribe")).to_have_attribute("data-subscribed", "true")
-        customer.page.click("#write-to-us")
-        chat = customer.page.locator("#chat-messages")
-        expect(chat.locator(".chat__message--bot")).to_contain_text("Чем можем помочь?")
-        expect(customer.page.locator("#chat")).to_have_attribute("data-live", "open")
+        customer.page.click("#write-to-us")  # the widget's chat, as the signed-in customer
+        widget = chat_frame(customer.page)
+        chat = widget.locator("#messages")
+        expect(chat.locator(".msg--bot")).to_contain_text("Чем можем помочь?")
+        expect(widget.locator("#chat")).to_have_attribute("data-live", "open")
         customer.shot("01-greeting")
 
         # A keyword: the bot calls the owner in and says so.
-        customer.page.fill("#chat-text", "Здравствуйте! Есть ли доставка на Арбат?")
-        customer.page.click("#chat-send")
-        expect(chat.locator(".chat__message--customer")).to_contain_text("доставка")
-        expect(chat.locator(".chat__message--bot")).to_have_count(2)
+        widget.fill("#text", "Здравствуйте! Есть ли доставка на Арбат?")
+        widget.click("#send")
+        expect(chat.locator(".msg--customer")).to_contain_text("доставка")
+        expect(chat.locator(".msg--bot")).to_have_count(2)
         customer.shot("02-keyword")
 
         # The owner finds the dialog in the inbox, unread, and answers.
@@ -138,9 +141,9 @@ def test_customer_and_owner_talk_and_the_channel_reaches_the_subscriber(browser,
         owner.shot("02-replied")
 
         # The customer sees the answer without reloading, signed by the business and Анна.
-        answer = chat.locator(".chat__message--team")
+        answer = chat.locator(".msg--team")
         expect(answer).to_contain_text("Да, привезём за 30 минут.")
-        expect(answer.locator(".chat__author")).to_contain_text("Кофейня на Арбате")
+        expect(answer.locator(".msg__author")).to_contain_text("Кофейня на Арбате")
         customer.shot("03-answer-live")
 
         # The owner posts to the channel; the subscriber sees it in the feed.

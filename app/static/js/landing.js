@@ -1,4 +1,4 @@
-/* The landing page: the Subscribe toggle, and "Write to us" opening the chat. */
+/* The landing page: the Subscribe toggle, and "Write to us" opening the chat widget. */
 (function () {
   "use strict";
 
@@ -19,13 +19,12 @@
     if (value !== null && value !== undefined) showCount(value);
   });
 
-  var chat = new Bank.Chat(document.getElementById("chat"));
+  // The chat is the widget's (loaded by /widget.js, async): anyone may write, as a guest or
+  // signed in. Until the loader has run, the call waits in its queue.
   write.addEventListener("click", function () {
-    if (!Bank.session.signedIn()) {
-      location.assign(Bank.loginUrl());
-      return;
-    }
-    chat.open();
+    var widget = window.BankWidget || (window.BankWidget = { q: [] });
+    if (widget.open) widget.open();
+    else widget.q.push(["open"]);
   });
 
   // Signed in: learn whether this visitor is subscribed already.

@@ -1,0 +1,69 @@
+"""The embeddable widget's public settings: `GET /api/widget/<slug>/config`, read by the
+loader script (widget.js) on any website, hence open to every origin and without credentials.
+
+It holds only what a visitor may see: the business's name and logo, the appearance, the
+greeting, whether the team is online now (business hours) and, when it is not, when it opens
+and the away message. Never the identity secret nor the list of allowed websites: only
+`embeddable`, whether the asking page's own origin may show the widget (so the loader does not
+draw a button that would open a frame the browser then refuses)."""
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, request
+
+from app import clock
+from app.api.presenters import media_url
+from app.api.responses import ok
+from app.models import BusinessSettings
+from app.services import bot_rules, businesses, widget_settings
+
+bp = Blueprint("widget_config", __name__)
+
+# A short cache: a colour or hours changed in the cabinet show within a minute.
+MAX_AGE = 60
+
+
+def config_for(business, at=None):
+    """The widget's public configuration of `business` at `at` (default: now)."""
+    settings = BusinessSettings.objects(business_id=business.id).first()
+    widget = widget_settings.of(business.id)
+    hours = settings.business_hours if settings else None
+    at = at or clock.now()
+    online = bot_rules.within_hours(hours, at)
+    opening = bot_rules.next_opening(hours, at) if online is False else None
+    return {
+        "business": {"id": business.id, "name": business.name, "slug": business.slug,
+                     "logoUrl": media_url(business.logo) if business.logo else None},
+        "appearance": widget_settings.public(widget),
+        "greeting": settings.greeting if settings else None,
+        "online": online,
+        "nextOpeningAt": clock.isoformat(opening),
+        "awayMessage": widget.away_message,
+    }
+
+
+def embeddable(widget, origin):
+    """Whether a page of `origin` (the request's Origin header; None on our own pages, whose
+    same-origin GET carries none) may frame the chat: what frame-ancestors will allow."""
+    if not origin:
+        return True
+    own = urlsplit(current_app.config["PUBLIC_BASE_URL"])
+    return origin in (f"{own.scheme}://{own.netloc}", request.host_url.rstrip("/"),
+                      *(widget.allowed_origins or []))
+
+
+@bp.get("/widget/<slug>/config")
+def widget_config(slug):
+    """The widget's public settings, for the loader on the business's website."""
+    business, _moved = businesses.resolve_slug(slug)  # a former slug keeps working
+    data = config_for(business)
+    data["embeddable"] = embeddable(widget_settings.of(business.id),
+                                    request.headers.get("Origin"))
+    response = ok(data)
+    # Any website may read it; no cookies ride along (the browser sends none without
+    # credentials: "include", and no Allow-Credentials header would let it read them).
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Cache-Control"] = f"public, max-age={MAX_AGE}"
+    response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
+    response.vary.add("Origin")  # `embeddable` depends on it
+    return response
