@@ -141,6 +141,15 @@ class InboxPages:
         return self._act(scope, conversation, form, lambda: dialog_messages.post(
             scope.user, conversation.id, form.text.data), _("The reply is sent."))
 
+    @expose("/<business_id>/inbox/<dialog_id>/typing", methods=("POST",))
+    def inbox_typing(self, business_id, dialog_id):
+        """The customer's chat shows that the team is typing."""
+        scope = load(business_id, "canReply")
+        conversation = _conversation(scope, dialog_id)
+        return self._act(scope, conversation, ActionForm(request.form),
+                         lambda: dialog_messages.typing(scope.user, conversation.id),
+                         _("The customer sees that you are typing."))
+
     @expose("/<business_id>/inbox/<dialog_id>/read", methods=("POST",))
     def inbox_read(self, business_id, dialog_id):
         scope = load(business_id)

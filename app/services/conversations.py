@@ -12,7 +12,7 @@ from app import clock
 from app.errors import AppError, Conflict, Forbidden, NotFound
 from app.messaging.runtime import gateway
 from app.models import Business, Conversation, Guest, User
-from app.services import customer_blocks, provisioning, widget_sessions
+from app.services import customer_blocks, live, provisioning, widget_sessions
 from app.services.permissions import effective, membership
 
 _LEASE = timedelta(seconds=15)  # how long one request may take to create the dialog
@@ -187,6 +187,12 @@ def mark_read(user, conversation_id):
                                             or user.id in conversation.participants):
         # Read receipts: the messaging service tells the other side through its event.
         gateway().set_status(user.id, conversation.dialog_id, last, "read")
+    elif last and side == "team":
+        # A team member who has not joined the dialog is no member in the messaging service;
+        # the customer still learns that the business read it.
+        live.publish(f"dialog:{conversation.id}", "read", {
+            "dialogId": conversation.id, "userId": user.id, "messageId": last,
+            "readAt": clock.isoformat(clock.now())})
     return conversation.reload()
 
 

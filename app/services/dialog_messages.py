@@ -124,6 +124,8 @@ def shape(message, conversation, business=None):
         "sender": sender,
         "createdAt": _iso(message.get("createdAt")),
         "editedAt": _iso(message.get("editedAt")),
+        # The sender's own id of the message (the widget matches its live echo by it).
+        "clientId": meta.get("clientId"),
     }
 
 

@@ -219,7 +219,8 @@ def test_a_member_of_a_cannot_see_or_change_anything_of_b(app, sms, world):
         (f"{base}/team/invitations/{invitation.id}/withdraw", {}),
         (f"{base}/team/transfer", {"user_id": world["owner"], "confirm": "y"}),
         *[(f"{base}/inbox/{dialog.id}/{action}", {"text": "Взлом", "hours": "24"})
-          for action in ("reply", "read", "unread", "archive", "assign", "block", "unblock")],
+          for action in ("reply", "read", "unread", "archive", "assign", "block", "unblock",
+                         "typing")],
         (f"{base}/inbox/duty", {"on_duty": "1"}),
         (f"{base}/quick-replies", {"title": "Взлом", "text": "Взлом"}),
         (f"{base}/quick-replies/{reply.id}", {"title": "Взлом", "text": "Взлом"}),

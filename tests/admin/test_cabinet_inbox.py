@@ -268,3 +268,28 @@ def test_the_stream_is_for_the_team_only(app, client, sms, world, inbox):
         assert f"business:{world['a']}" in ready and f"dialog:{inbox.dialog}" in ready
     finally:
         response.close()
+
+
+def test_the_customer_learns_that_the_team_types_and_read_it(app, sms, world, inbox):
+    from app.services import live
+
+    operator = sign_in(app, sms, OPERATOR)
+    page = operator.get(inbox.page)  # opening the dialog with canReply marks it read
+    token = csrf_token(page)
+    with app.app_context(), live.subscribe([f"dialog:{inbox.dialog}"]) as stream:
+        typed = operator.post(f"{inbox.url}/typing", data={"csrf_token": token},
+                              headers={"Accept": "application/json"})
+        read = operator.post(f"{inbox.url}/read", data={"csrf_token": token},
+                             headers={"Accept": "application/json"})
+        seen = {}
+        for event in stream.events(timeout=1):
+            if event is None or len(seen) == 2:
+                break
+            if event.name in ("typing", "read"):
+                seen[event.name] = event.data
+    assert typed.status_code == read.status_code == 200
+    assert seen["typing"]["kind"] == "team" and seen["typing"]["name"] == "Олег"
+    assert seen["read"]["userId"] == world["operator"]  # a receipt though Олег never joined
+    viewer = sign_in(app, sms, VIEWER)
+    assert viewer.post(f"{inbox.url}/typing", data={
+        "csrf_token": csrf_token(viewer.get(inbox.page))}).status_code == 403

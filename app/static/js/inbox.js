@@ -123,6 +123,15 @@
         text.focus();
       }
     });
+    // The customer's chat shows "typing…"; one signal every 3 s at most is enough for that.
+    var typingSentAt = 0;
+    text.addEventListener("input", function () {
+      if (!data.typingUrl || Date.now() - typingSentAt < 3000) return;
+      typingSentAt = Date.now();
+      var body = new FormData();
+      body.set("csrf_token", data.csrf);
+      send(data.typingUrl, body).catch(function () { /* only a hint */ });
+    });
     text.addEventListener("keydown", function (event) {
       if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
         event.preventDefault();
@@ -135,6 +144,16 @@
         text.focus();
       });
     });
+  }
+
+  var typingLine = document.getElementById("customer-typing");
+  var typingTimer = null;
+  function showTyping(expiresAt) {
+    if (!typingLine) return;
+    typingLine.hidden = false;
+    clearTimeout(typingTimer);
+    var left = Math.min(10000, Math.max(1000, new Date(expiresAt) - Date.now() || 5000));
+    typingTimer = setTimeout(function () { typingLine.hidden = true; }, left);
   }
 
   var unseen = false;
@@ -153,12 +172,18 @@
         if (event.event === "reset") { window.location.reload(); return; }
         if (event.event === "message" && dialogId && event.topic === "dialog:" + dialogId) {
           addMessage(event.data);
+          if (typingLine && event.data.sender && event.data.sender.kind === "customer") {
+            typingLine.hidden = true;
+          }
           // Someone is looking at it: the team has read it (the badge is for repliers).
           // In a hidden tab it waits until the tab is shown again.
           if (event.data.sender && event.data.sender.kind === "customer") {
             if (document.visibilityState === "hidden") unseen = true;
             else markRead().then(refreshList);
           }
+        } else if (event.event === "typing" && dialogId && event.topic === "dialog:" + dialogId
+                   && event.data.kind === "customer") {
+          showTyping(event.data.expiresAt);
         } else if (event.event === "dialog") {
           refreshList();
         }
