@@ -7,7 +7,6 @@ from functools import lru_cache
 from flask import make_response, render_template, request
 from flask_babel import get_locale
 
-from app.api.widget_config import config_for
 from app.services import businesses, widget_settings
 from app.web.headers import CONTENT_SECURITY_POLICY
 from widget import HERE, bp
@@ -62,7 +61,7 @@ def chat(slug):
     business, _moved = businesses.resolve_slug(slug)  # a former slug keeps working
     widget = widget_settings.of(business.id)
     response = make_response(render_template(
-        "widget/chat.html", config=config_for(business), i18n=strings(),
+        "widget/chat.html", config=widget_settings.public_config(business), i18n=strings(),
         lang=str(get_locale())))
     # Set here, so the site-wide header (frame-ancestors 'none') does not replace it.
     response.headers["Content-Security-Policy"] = _policy(widget)

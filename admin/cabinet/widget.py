@@ -19,7 +19,6 @@ from wtforms.fields.choices import SelectChoice
 
 from admin.cabinet.forms import WEEKDAY_TITLES, ActionForm
 from admin.cabinet.scope import back, csrf_failed, load, say
-from app.api.widget_config import config_for
 from app.errors import AppError
 from app.models import BusinessSettings
 from app.services import widget_settings
@@ -91,7 +90,7 @@ class WidgetPages:
             "cabinet/widget.html", scope, form=form or WidgetForm(data=form_values(shown)),
             settings=shown, can_change=scope.may("canManageSettings"), snippet=snippet,
             new_secret=secret, hours=hours_summary(scope.business.id),
-            now=config_for(scope.business), action_form=ActionForm(),
+            now=widget_settings.public_config(scope.business), action_form=ActionForm(),
             weekday_titles=WEEKDAY_TITLES)
 
     @expose("/<business_id>/widget", methods=("GET", "POST"))

@@ -3,10 +3,7 @@
 from flask import current_app
 
 from app.clock import isoformat
-
-
-def media_url(key):
-    return f"{current_app.config['PUBLIC_BASE_URL']}/media/{key}"
+from app.services.storage import media_url
 
 
 def avatar_url(user):

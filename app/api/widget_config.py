@@ -11,35 +11,13 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, request
 
-from app import clock
-from app.api.presenters import media_url
 from app.api.responses import ok
-from app.models import BusinessSettings
-from app.services import bot_rules, businesses, widget_settings
+from app.services import businesses, widget_settings
 
 bp = Blueprint("widget_config", __name__)
 
 # A short cache: a colour or hours changed in the cabinet show within a minute.
 MAX_AGE = 60
-
-
-def config_for(business, at=None):
-    """The widget's public configuration of `business` at `at` (default: now)."""
-    settings = BusinessSettings.objects(business_id=business.id).first()
-    widget = widget_settings.of(business.id)
-    hours = settings.business_hours if settings else None
-    at = at or clock.now()
-    online = bot_rules.within_hours(hours, at)
-    opening = bot_rules.next_opening(hours, at) if online is False else None
-    return {
-        "business": {"id": business.id, "name": business.name, "slug": business.slug,
-                     "logoUrl": media_url(business.logo) if business.logo else None},
-        "appearance": widget_settings.public(widget),
-        "greeting": settings.greeting if settings else None,
-        "online": online,
-        "nextOpeningAt": clock.isoformat(opening),
-        "awayMessage": widget.away_message,
-    }
 
 
 def embeddable(widget, origin):
@@ -56,7 +34,7 @@ def embeddable(widget, origin):
 def widget_config(slug):
     """The widget's public settings, for the loader on the business's website."""
     business, _moved = businesses.resolve_slug(slug)  # a former slug keeps working
-    data = config_for(business)
+    data = widget_settings.public_config(business)
     data["embeddable"] = embeddable(widget_settings.of(business.id),
                                     request.headers.get("Origin"))
     response = ok(data)

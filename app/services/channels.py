@@ -239,10 +239,6 @@ def decode_cursor(cursor):
     return shapes.from_ms(at), post_id
 
 
-def media_url(key):
-    return f"{current_app.config['PUBLIC_BASE_URL']}/media/{key}" if key else None
-
-
 def shape_page(posts, viewer=None):
     """The posts as the API shows them, with two lookups for the whole page (authors, and the
     viewer's reactions); `myReactions` is null for an anonymous viewer."""
@@ -257,7 +253,7 @@ def shape_page(posts, viewer=None):
         "id": post.id,
         "businessId": post.business_id,
         "text": post.text,
-        "imageUrl": media_url(post.image),
+        "imageUrl": storage.media_url(post.image),
         "author": {"id": post.author_id,
                    "name": authors[post.author_id].name if post.author_id in authors else None},
         "status": post.status,

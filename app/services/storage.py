@@ -47,3 +47,8 @@ def storage():
 
 def init_storage(app):
     app.extensions["storage"] = LocalStorage(app.config["UPLOADS_PATH"])
+
+
+def media_url(key):
+    """The public address of a stored file; None for no file."""
+    return f"{current_app.config['PUBLIC_BASE_URL']}/media/{key}" if key else None

@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _
 from app import clock
 from app.errors import AppError
 from app.models import BusinessSettings, WidgetSettings
+from app.services import bot_rules, storage
 from app.services.permissions import require
 
 DEFAULT_COLOR = "#2563eb"
@@ -140,3 +141,22 @@ def frame_ancestors(widget):
     """The CSP frame-ancestors value for the widget's page: our own pages (the landing page
     embeds the same chat) and the allowed websites; nothing else may frame it."""
     return " ".join(["'self'", *(widget.allowed_origins or [])])
+
+
+def public_config(business, at=None):
+    """The widget's public configuration of `business` at `at` (default: now)."""
+    settings = _document(business.id)
+    widget = settings.widget
+    hours = settings.business_hours
+    at = at or clock.now()
+    online = bot_rules.within_hours(hours, at)
+    opening = bot_rules.next_opening(hours, at) if online is False else None
+    return {
+        "business": {"id": business.id, "name": business.name, "slug": business.slug,
+                     "logoUrl": storage.media_url(business.logo)},
+        "appearance": public(widget),
+        "greeting": settings.greeting,
+        "online": online,
+        "nextOpeningAt": clock.isoformat(opening),
+        "awayMessage": widget.away_message,
+    }
