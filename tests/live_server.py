@@ -131,6 +131,17 @@ def chromium():
             browser.close()
 
 
+def fill_sign_in_form(target, server, phone):
+    """The public sign-in form (a page, or the widget's frame): phone, then the SMS code."""
+    from playwright.sync_api import expect
+
+    target.fill("#phone", phone)
+    target.click("#send-code")
+    expect(target.locator("#code-form")).to_be_visible()
+    target.fill("#code", server.code_for(phone))
+    target.click("#verify-code")
+
+
 def sign_in_cabinet(page, server, phone):
     """Sign `page` in at /cabinet/login with the code from the server's SMS log."""
     from playwright.sync_api import expect

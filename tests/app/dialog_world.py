@@ -34,3 +34,19 @@ def make_world(app, client=None, **settings):
                               headers=World.bearer(owner))
         assert answer.status_code == 200, answer.get_json()
     return world
+
+
+def open_dialog(client, world):
+    """The customer's dialog with the business; its id."""
+    answer = client.post(f"/api/businesses/{world.business_id}/start-dialog",
+                         headers=World.bearer(world.customer))
+    assert answer.status_code == 200, answer.get_json()
+    return answer.get_json()["data"]["id"]
+
+
+def say(client, dialog_id, who, text):
+    """`who` writes `text` in the dialog."""
+    answer = client.post(f"/api/dialogs/{dialog_id}/messages", json={"text": text},
+                         headers=World.bearer(who))
+    assert answer.status_code == 201, answer.get_json()
+    return answer

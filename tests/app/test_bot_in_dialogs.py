@@ -5,22 +5,9 @@ from datetime import datetime
 
 from app import clock
 from app.models import Conversation
-from tests.app.dialog_world import World, make_world
+from tests.app.dialog_world import World, make_world, open_dialog, say
 
 B = World.bearer
-
-
-def open_dialog(client, world):
-    answer = client.post(f"/api/businesses/{world.business_id}/start-dialog",
-                         headers=B(world.customer))
-    assert answer.status_code == 200, answer.get_json()
-    return answer.get_json()["data"]["id"]
-
-
-def say(client, dialog_id, who, text):
-    answer = client.post(f"/api/dialogs/{dialog_id}/messages", json={"text": text},
-                         headers=B(who))
-    assert answer.status_code == 201, answer.get_json()
 
 
 def bot_lines(client, dialog_id, who):

@@ -10,7 +10,7 @@ from app.config import vapid_key_pair
 from app.models import BusinessMember, PushToken
 from app.services import jobs, presence
 from tests.admin.conftest import sign_in
-from tests.app.dialog_world import World, make_world
+from tests.app.dialog_world import World, make_world, open_dialog, say
 from tests.factories import signed_in
 from tests.push_standin import PushServiceStandIn
 
@@ -29,19 +29,6 @@ def device(client, push_service, who, name, **preferences):
         "subscription": push_service.subscription(name), "preferences": preferences})
     assert answer.status_code == 201, answer.get_json()
     return answer.get_json()["data"]
-
-
-def open_dialog(client, world):
-    answer = client.post(f"/api/businesses/{world.business_id}/start-dialog",
-                         headers=B(world.customer))
-    assert answer.status_code == 200, answer.get_json()
-    return answer.get_json()["data"]["id"]
-
-
-def say(client, dialog_id, who, text):
-    answer = client.post(f"/api/dialogs/{dialog_id}/messages", json={"text": text},
-                         headers=B(who))
-    assert answer.status_code == 201, answer.get_json()
 
 
 def about(push_service, device_name, text):

@@ -19,7 +19,14 @@ import requests
 from playwright.sync_api import expect
 
 from app.services import event_queues
-from tests.live_server import BIN, ROOT, Watched, running_server, sign_in_cabinet
+from tests.live_server import (
+    BIN,
+    ROOT,
+    Watched,
+    fill_sign_in_form,
+    running_server,
+    sign_in_cabinet,
+)
 from tests.mms3_standin import Mms3StandIn
 from tests.widget.browser_world import chat_frame
 
@@ -84,11 +91,7 @@ def wait_for_queue(amqp, queue, seconds=30):
 
 def sign_in_customer(page, live_server):
     page.goto("/login")
-    page.fill("#phone", CUSTOMER)
-    page.click("#send-code")
-    expect(page.locator("#code-form")).to_be_visible()
-    page.fill("#code", live_server.code_for(CUSTOMER))
-    page.click("#verify-code")
+    fill_sign_in_form(page, live_server, CUSTOMER)
     expect(page).not_to_have_url(live_server.base + "/login")
 
 

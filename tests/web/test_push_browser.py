@@ -14,7 +14,7 @@ import json
 import requests
 from playwright.sync_api import expect
 
-from tests.live_server import Watched
+from tests.live_server import Watched, fill_sign_in_form
 from tests.push_standin import PushServiceStandIn
 
 OWNER = "+79990000001"  # Анна, owner of "Кофейня на Арбате" in the demo data
@@ -69,11 +69,7 @@ def test_a_channel_post_reaches_a_browser_that_turned_notifications_on(browser, 
         try:
             # The customer signs in and subscribes to the coffee shop.
             page.goto("/login")
-            page.fill("#phone", CUSTOMER)
-            page.click("#send-code")
-            expect(page.locator("#code-form")).to_be_visible()
-            page.fill("#code", live_server.code_for(CUSTOMER))
-            page.click("#verify-code")
+            fill_sign_in_form(page, live_server, CUSTOMER)
             expect(page).to_have_url(f"{live_server.base}/profile")
             page.evaluate("id => Bank.api.post('/api/businesses/' + id + '/subscribe')",
                           shop["id"])

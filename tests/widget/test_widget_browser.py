@@ -13,7 +13,7 @@ import time
 import requests
 from playwright.sync_api import expect
 
-from tests.live_server import Watched, sign_in_cabinet
+from tests.live_server import Watched, fill_sign_in_form, sign_in_cabinet
 from tests.widget.browser_world import (
     GREETING,
     OWNER,
@@ -174,11 +174,7 @@ def test_a_visitor_talks_to_the_business_through_the_widget(browser, site):
 
         # Phone sign-in in the chat: the conversation joins the account and goes on.
         frame.click("#offer-signin")
-        frame.fill("#phone", CUSTOMER)
-        frame.click("#send-code")
-        expect(frame.locator("#code-form")).to_be_visible()
-        frame.fill("#code", server.code_for(CUSTOMER))
-        frame.click("#verify-code")
+        fill_sign_in_form(frame, server, CUSTOMER)
         expect(frame.locator("#status")).to_contain_text("Вы вошли")
         expect(frame.locator("#messages")).to_contain_text("овсяное молоко")
         write(frame, "Это снова я, уже по телефону")
