@@ -40,7 +40,9 @@ class InboxView:
         self.unread = values.get("unread") == "1"
         self.mine = values.get("mine") == "1"
         page = values.get("page", "1")
-        self.page = int(page) if page.isdigit() and 0 < int(page) <= 10000 else 1
+        # isascii: "²".isdigit() is True, but int("²") fails.
+        digits = page.isascii() and page.isdigit() and len(page) <= 5
+        self.page = int(page) if digits and 0 < int(page) <= 10000 else 1
         dialog = values.get("dialog") or None
         self.dialog = dialog if isinstance(dialog, str) and len(dialog) <= 64 else None
 

@@ -280,6 +280,6 @@ def decode_cursor(cursor):
         at, message_id = json.loads(raw)
         if not isinstance(at, int) or not isinstance(message_id, str):
             raise ValueError
-    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
+        return shapes.from_ms(at), message_id  # a forged huge time overflows here
+    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError, OverflowError):
         raise InvalidRequest("a cursor from a previous page is expected") from None
-    return shapes.from_ms(at), message_id

@@ -233,10 +233,10 @@ def decode_cursor(cursor):
         at, post_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         if not isinstance(at, int) or not isinstance(post_id, str):
             raise ValueError
-    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
+        return shapes.from_ms(at), post_id  # a forged huge time overflows here
+    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError, OverflowError):
         raise AppError("invalid_cursor", _("The cursor is not one from a previous page."),
                        status=422, details={"fields": [{"field": "cursor"}]}) from None
-    return shapes.from_ms(at), post_id
 
 
 def shape_page(posts, viewer=None):

@@ -42,8 +42,6 @@ def post(user, conversation_id, raw_text, client_id=None):
     side = conversations.require_reply(user, conversation)
     if getattr(user, "is_guest", False):
         widget_sessions.check_message_rate(user)
-    if client_id and not event_log.claim(f"msg:{conversation.id}:{client_id}", RESEND_HOURS):
-        return _sent_before(conversation, client_id)
     business = Business.objects.get(id=conversation.business_id)
     if business.blocked or business.deleted_at is not None:
         raise Forbidden("business_unavailable", _("This business does not accept messages."))
@@ -53,10 +51,20 @@ def post(user, conversation_id, raw_text, client_id=None):
     else:
         conversations.join(conversation, user)
         meta["businessName"] = business.name
-    if client_id:
-        meta["clientId"] = client_id
     conversation = conversations.ensure_dialog(conversation)
-    message = gateway().post_message(conversation.dialog_id, user.id, text, meta=meta)
+    if not client_id:
+        message = gateway().post_message(conversation.dialog_id, user.id, text, meta=meta)
+        return shape(message, conversation, business)
+    # Claimed only now, after every check: a refused or failed send can be sent again.
+    key = f"msg:{conversation.id}:{client_id}"
+    if not event_log.claim(key, RESEND_HOURS):
+        return _sent_before(conversation, client_id)
+    try:
+        message = gateway().post_message(conversation.dialog_id, user.id, text,
+                                         meta={**meta, "clientId": client_id})
+    except Exception:
+        event_log.release(key)
+        raise
     return shape(message, conversation, business)
 
 

@@ -22,6 +22,15 @@ def claim(user, business, guest_id, guest_secret):
         raise AppError("guest_invalid", _("This chat session is no longer valid."), status=403)
     if not Guest.objects(id=guest.id, merged_into=None).update_one(set__merged_into=user.id):
         raise AppError("guest_invalid", _("This chat session is no longer valid."), status=403)
+    try:
+        return _merge(user, business, guest)
+    except Exception:
+        # The guest keeps its dialog and may claim again (the messaging service was down).
+        Guest.objects(id=guest.id, merged_into=user.id).update_one(unset__merged_into=True)
+        raise
+
+
+def _merge(user, business, guest):
     theirs = Conversation.objects(business_id=business.id, customer_id=guest.id).first()
     mine = Conversation.objects(business_id=business.id, customer_id=user.id).first()
     if theirs is None:

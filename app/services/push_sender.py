@@ -6,8 +6,10 @@ unsubscribed, or the browser dropped it) and is deleted. Anything else that fail
 network, a 5xx, 429) is handed back to the `push.deliver` job, which retries those alone.
 """
 
+import ipaddress
 import json
 import logging
+import socket
 from functools import lru_cache
 from urllib.parse import urlsplit
 
@@ -37,9 +39,27 @@ def _session():
     return session
 
 
+def _internal(host):
+    """True when `host` resolves to an address no push service lives on (private, loopback,
+    link-local, reserved): a registered endpoint must not make us POST inside our network."""
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, 443,
+                                                               proto=socket.IPPROTO_TCP)}
+    except OSError:
+        return False  # unresolvable now: the send fails and is retried like any outage
+    for address in addresses:
+        ip = ipaddress.ip_address(address.split("%")[0])
+        if not ip.is_global:
+            return True
+    return False
+
+
 def _send_one(token, data, config, session):
     """"sent", "gone" or "failed" for one subscription."""
     host = urlsplit(token.token).hostname
+    if config["APP_ENV"] == "production" and _internal(host):
+        log.warning("push: %s resolves inside our network; dropping %s", host, token.id)
+        return "gone"
     try:
         webpush(
             subscription_info={"endpoint": token.token,

@@ -19,6 +19,9 @@ from app.services.permissions import require
 DEFAULT_COLOR = "#2563eb"
 ORIGINS_MAX = 20
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+# A host name as DNS spells it (IDNA for others): nothing that could end or add a CSP source.
+_LABEL = r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?"
+_HOST = re.compile(rf"^(?=.{{1,253}}$){_LABEL}(?:\.{_LABEL})*$")
 
 
 def _document(business_id):
@@ -59,15 +62,17 @@ def clean_origin(raw):
     parts = urlsplit(text if "://" in text else f"https://{text}")
     try:
         port_ok = parts.port is None or parts.port > 0
-    except ValueError:  # "javascript:alert(1)" reads as host "javascript", port "alert(1)"
-        port_ok = False
-    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/") \
-            or parts.query or parts.fragment or parts.username or parts.password or not port_ok:
+        host = (parts.hostname or "").encode("idna").decode("ascii")  # магазин.рф → xn--…
+    except (ValueError, UnicodeError):  # "javascript:alert(1)": port "alert(1)"
+        port_ok, host = False, ""
+    if parts.scheme not in ("http", "https") or not _HOST.match(host) \
+            or parts.path not in ("", "/") or parts.query or parts.fragment or parts.username \
+            or parts.password or not port_ok:
         raise AppError("validation_error", _("Enter a website address like https://shop.example."),
                        status=422, details={"fields": [{"field": "allowedOrigins",
                                                         "value": text[:200]}]})
     port = f":{parts.port}" if parts.port else ""
-    return f"{parts.scheme}://{parts.hostname.lower()}{port}"
+    return f"{parts.scheme}://{host}{port}"
 
 
 def update(business, actor, changes):

@@ -70,9 +70,13 @@ def test_message_text_is_shown_as_text(app, sms, world, inbox):
 
 
 def test_a_forged_cursor_shows_the_newest_messages(app, sms, world, inbox):
-    page = sign_in(app, sms, VIEWER).get(f"{inbox.page}&cursor=nonsense")
-    assert page.status_code == 200
-    assert "Есть столик на двоих?" in page.get_data(as_text=True)
+    viewer = sign_in(app, sms, VIEWER)
+    huge = "WzEwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMCwieCJd"  # [10**30, "x"]
+    for query in ("&cursor=nonsense", f"&cursor={huge}", "&page=%C2%B2"):
+        page = viewer.get(f"{inbox.page}{query}")
+        assert page.status_code == 200, query
+        assert "Есть столик на двоих?" in page.get_data(as_text=True)
+    assert viewer.get(f"{inbox.base}/list?page=%C2%B2").status_code == 200
 
 
 # --- replying -----------------------------------------------------------------------------------

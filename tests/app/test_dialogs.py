@@ -205,3 +205,16 @@ def test_a_new_business_gets_its_bot_and_channel(app):
         assert business.mms3_bot_id == f"bot_{business.id}"
         assert business.mms3_channel_dialog_id
         assert business.chat_sync.state == "done"
+
+
+def test_a_forged_cursor_is_refused_not_a_crash(app, client):
+    import base64
+
+    world = make_world(app)
+    dialog_id = start(client, world).get_json()["data"]["id"]
+    huge = base64.urlsafe_b64encode(b'[1000000000000000000000000000000,"x"]').decode()
+    answer = client.get(f"/api/dialogs/{dialog_id}/messages?cursor={huge}",
+                        headers=B(world.customer))
+    assert answer.status_code == 422
+    feed = client.get(f"/api/businesses/{world.business_id}/channel/messages?cursor={huge}")
+    assert feed.status_code == 422

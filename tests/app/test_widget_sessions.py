@@ -216,3 +216,54 @@ def test_typing_reaches_the_dialogs_stream(app, client, shop):
                     break
                 names.append(event.name)
     assert names[-1] == "typing", names
+
+
+def test_a_claim_that_fails_midway_can_be_made_again(app, client, shop, monkeypatch):
+    from app.messaging.embedded import EmbeddedGateway
+    from app.messaging.gateway import MessagingError
+
+    started, dialog_id = guest_chat(client, shop)
+    person = signed_in(app, "+79160000098", "Гость Гостевич")
+    body = {"guestId": started["guest"]["id"], "guestSecret": started["guest"]["secret"]}
+    original = EmbeddedGateway.add_member
+
+    def unreachable(self, *args, **kwargs):
+        raise MessagingError("mms3 is down")
+
+    monkeypatch.setattr(EmbeddedGateway, "add_member", unreachable)
+    down = client.post(f"/api/widget/{shop.slug}/claim", json=body, headers=B(person))
+    assert down.status_code == 503
+    # Nothing is lost: the guest still has its dialog, and the claim works once mms3 is back.
+    assert client.get(f"/api/dialogs/{dialog_id}",
+                      headers=bearer(started["token"])).status_code == 200
+    monkeypatch.setattr(EmbeddedGateway, "add_member", original)
+    again = client.post(f"/api/widget/{shop.slug}/claim", json=body, headers=B(person))
+    assert again.get_json()["data"]["dialogId"] == dialog_id
+
+
+def test_a_refused_send_can_be_resent_with_the_same_client_id(app, client, shop):
+    dialog_id = client.post(f"/api/businesses/{shop.business_id}/start-dialog",
+                            headers=B(shop.customer)).get_json()["data"]["id"]
+    with app.app_context():
+        from app.services import customer_blocks
+
+        customer_blocks.block(shop.business_id, shop.customer["user"]["id"], 1,
+                              shop.owner["user"]["id"])
+    url, body = f"/api/dialogs/{dialog_id}/messages", {"text": "Снова я", "clientId": "c-9"}
+    assert client.post(url, json=body, headers=B(shop.customer)).status_code == 403
+    with app.app_context():
+        customer_blocks.unblock(shop.business_id, shop.customer["user"]["id"])
+    resent = client.post(url, json=body, headers=B(shop.customer))
+    assert resent.status_code == 201 and resent.get_json()["data"]["text"] == "Снова я"
+
+
+def test_allowed_websites_are_origins_and_nothing_else(app):
+    from app.errors import AppError
+
+    with app.app_context():
+        assert widget_settings.clean_origin("Shop.Example/") == "https://shop.example"
+        assert widget_settings.clean_origin("магазин.рф") == "https://xn--80aairftm.xn--p1ai"
+        for hostile in ("https://*", "https://a.com; sandbox", "javascript:alert(1)",
+                        "https://a..b", "https://user@shop.example", "https://shop.example/x"):
+            with pytest.raises(AppError):
+                widget_settings.clean_origin(hostile)

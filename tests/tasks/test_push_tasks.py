@@ -241,3 +241,11 @@ def test_pushes_are_signed_with_the_published_key(app, client, push_service):
                 json={"text": "Проверка подписи"}, headers=B(world.owner))
     assert push_service.payloads() == []
     assert push_service.refused[0][1] == 403
+
+
+def test_endpoints_that_resolve_inside_our_network_are_never_posted_to():
+    from app.services.push_sender import _internal
+
+    for host in ("127.0.0.1", "10.0.0.1", "192.168.1.10", "169.254.169.254", "::1"):
+        assert _internal(host), host
+    assert not _internal("8.8.8.8")
