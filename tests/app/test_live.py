@@ -5,7 +5,6 @@ by another through the real Redis of this machine."""
 import codecs
 import http.client
 import json
-import os
 import queue
 import socket
 import subprocess
@@ -22,6 +21,7 @@ from playwright.sync_api import expect
 
 from app.api import stream as stream_api
 from app.services import live
+from tests.broker import require_redis
 from tests.factories import business, member, person, signed_in
 from tests.live_server import ROOT, Watched, chromium, running_server
 
@@ -32,14 +32,8 @@ REDIS_URL = "redis://127.0.0.1:6379/15"  # db 15: tests only
 def redis_settings():
     """REDIS_URL and a prefix of our own; the keys under it are deleted afterwards. Skips when
     Redis is unreachable outside CI, fails under CI."""
+    require_redis(REDIS_URL)
     client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
-    try:
-        client.ping()
-    except redis.RedisError as error:
-        reason = f"Redis unreachable at {REDIS_URL} ({error!r})"
-        if "CI" in os.environ:
-            pytest.fail(f"{reason}; CI is set, so the Redis tests must run")
-        pytest.skip(f"{reason}; set CI to make this a failure")
     prefix = f"bank_test_live_{uuid.uuid4().hex[:10]}"
     yield {"REDIS_URL": REDIS_URL, "REDIS_KEY_PREFIX": prefix}
     keys = list(client.scan_iter(match=f"{prefix}:*"))

@@ -19,6 +19,7 @@ import requests
 from playwright.sync_api import expect
 
 from app.services import event_queues
+from tests.broker import require_redis
 from tests.live_server import (
     BIN,
     ROOT,
@@ -45,6 +46,7 @@ def live_server(request, tmp_path_factory):
             yield server
         return
     amqp = request.getfixturevalue("rabbitmq_url")
+    require_redis(REDIS_URL)
     suffix = uuid.uuid4().hex[:10]
     standin = Mms3StandIn(amqp_url=amqp, exchange=f"bank-flow-{suffix}").start()
     env = {"MMS3_API_URL": standin.url, "MMS3_API_KEY": standin.api_key,
