@@ -1,80 +1,31 @@
 """Business channels through the API, on the embedded adapter: who may read, publish, moderate,
-edit and delete; delivery into the channel dialog from a job; reactions and comments only
-when allowed; the cursor; subscribers as the channel dialog's members and the backfill; the
-landing page's latest posts."""
+edit and delete; delivery into the channel dialog from a job; the cursor; the landing page's
+latest posts. Reactions and comments: test_channel_feedback.py; subscribers as the channel
+dialog's members: test_channel_members.py."""
 
 import io
 
 import pytest
-from PIL import Image
 
 from app import clock
 from app.messaging.gateway import MessagingError
 from app.messaging.runtime import dispatcher, gateway
-from app.models import Business, BusinessMember, ChannelPost, DialogMember
+from app.models import Business, ChannelPost
 from app.services import channel_members, jobs, live
-from tests.app.dialog_world import World, make_world
-from tests.factories import member, signed_in
-
-B = World.bearer
-
-
-@pytest.fixture
-def world(app, client):
-    found = make_world(app, client)
-    found.manager = signed_in(app, "+79160000006", "Майя")
-    member(app, found.business_id, found.manager["user"]["id"], "manager")
-    return found
-
-
-def settings(client, world, **channel):
-    answer = client.put(f"/api/businesses/{world.business_id}/bot/settings",
-                        json={"channelSettings": channel}, headers=B(world.owner))
-    assert answer.status_code == 200, answer.get_json()
-
-
-def grant_publishing(app, world, who):
-    with app.app_context():
-        BusinessMember.objects(business_id=world.business_id, user_id=who["user"]["id"]) \
-            .update_one(set__permissions={"canPublishChannel": True})
-
-
-def subscribe(client, world, who):
-    answer = client.post(f"/api/businesses/{world.business_id}/subscribe", headers=B(who))
-    assert answer.status_code == 200, answer.get_json()
-
-
-def publish(client, world, who, text="Открылись!", **kwargs):
-    return client.post(f"/api/businesses/{world.business_id}/channel/messages",
-                       json={"text": text}, headers=B(who) if who else {}, **kwargs)
-
-
-def feed(client, world, who=None, **params):
-    answer = client.get(f"/api/businesses/{world.business_id}/channel/messages",
-                        query_string=params, headers=B(who) if who else {})
-    return answer
-
-
-def texts(client, world, who=None, **params):
-    answer = feed(client, world, who, **params)
-    assert answer.status_code == 200, answer.get_json()
-    return [item["text"] for item in answer.get_json()["data"]["items"]]
-
-
-def post_url(world, post_id, tail=""):
-    return f"/api/businesses/{world.business_id}/channel/messages/{post_id}{tail}"
-
-
-def channel_dialog(app, world):
-    with app.app_context():
-        return Business.objects.get(id=world.business_id).mms3_channel_dialog_id
-
-
-def png():
-    out = io.BytesIO()
-    Image.new("RGB", (40, 30), (10, 120, 200)).save(out, format="PNG")
-    return out.getvalue()
-
+from tests.app.channel_world import (
+    B,
+    channel_dialog,
+    feed,
+    grant_publishing,
+    make_channel_world,
+    png,
+    post_url,
+    publish,
+    settings,
+    subscribe,
+    texts,
+)
+from tests.app.dialog_world import make_world
 
 # --- every endpoint for each caller --------------------------------------------------------------
 
@@ -99,6 +50,11 @@ MATRIX = [
 ]
 CASES = [(method, path, payload, caller, status) for method, path, payload, expected in MATRIX
          for caller, status in zip(CALLERS, expected, strict=True)]
+
+
+@pytest.fixture
+def world(app, client):
+    return make_channel_world(app, client)
 
 
 @pytest.mark.parametrize("method,path,payload,caller,status", CASES,
@@ -370,122 +326,6 @@ def test_new_edited_and_deleted_posts_are_announced_on_the_channel_topic(app, cl
     assert sent == [(topic, "post"), (topic, "post.updated"), (topic, "post.deleted")]
 
 
-# --- reactions and comments ---------------------------------------------------------------------
-
-def react(client, world, post_id, who, emoji="👍", action="set"):
-    return client.post(post_url(world, post_id, "/reactions"),
-                       json={"emoji": emoji, "action": action}, headers=B(who) if who else {})
-
-
-def test_reactions_only_when_allowed_and_from_the_list(app, client, world):
-    post_id = publish(client, world, world.owner).get_json()["data"]["id"]
-    off = react(client, world, post_id, world.customer)
-    assert off.status_code == 403 and off.get_json()["error"]["code"] == "reactions_off"
-    settings(client, world, allowReactions=True)
-    assert react(client, world, post_id, None).status_code == 401
-    assert react(client, world, post_id, world.customer, "🤡").status_code == 422
-    assert react(client, world, post_id, world.customer, "👍", "toggle").status_code == 422
-    first = react(client, world, post_id, world.customer).get_json()["data"]
-    again = react(client, world, post_id, world.customer).get_json()["data"]
-    assert first == again == {"reactionCounts": {"👍": 1}, "myReactions": ["👍"]}
-    react(client, world, post_id, world.stranger)
-    react(client, world, post_id, world.stranger, "🔥")
-    item = feed(client, world, world.stranger).get_json()["data"]["items"][0]
-    assert item["reactionCounts"] == {"👍": 2, "🔥": 1}
-    assert item["myReactions"] == ["👍", "🔥"]
-    undone = react(client, world, post_id, world.customer, action="unset").get_json()["data"]
-    assert undone == {"reactionCounts": {"👍": 1, "🔥": 1}, "myReactions": []}
-    react(client, world, post_id, world.stranger, "🔥", "unset")
-    react(client, world, post_id, world.stranger, "🔥", "unset")  # again: no change
-    assert feed(client, world).get_json()["data"]["items"][0]["reactionCounts"] == {"👍": 1}
-
-
-def test_no_reactions_or_comments_on_a_pending_post(app, client, world):
-    settings(client, world, moderationEnabled=True, allowReactions=True, allowComments=True)
-    grant_publishing(app, world, world.operator)
-    post_id = publish(client, world, world.operator).get_json()["data"]["id"]
-    assert react(client, world, post_id, world.customer).status_code == 404
-    assert client.post(post_url(world, post_id, "/comments"), json={"text": "?"},
-                       headers=B(world.customer)).status_code == 404
-
-
-def test_comments_only_when_allowed(app, client, world):
-    post_id = publish(client, world, world.owner).get_json()["data"]["id"]
-    url = post_url(world, post_id, "/comments")
-    off = client.post(url, json={"text": "Здорово"}, headers=B(world.customer))
-    assert off.status_code == 403 and off.get_json()["error"]["code"] == "comments_off"
-    assert client.get(url).status_code == 403
-    settings(client, world, allowComments=True)
-    assert client.post(url, json={"text": "Здорово"}).status_code == 401
-    assert client.post(url, json={"text": "я" * 1001},
-                       headers=B(world.customer)).status_code == 422
-    assert client.post(url, json={"text": "   "}, headers=B(world.customer)).status_code == 422
-    made = client.post(url, json={"text": " Здорово "}, headers=B(world.customer))
-    assert made.status_code == 201
-    client.post(url, json={"text": "А во сколько?"}, headers=B(world.stranger))
-    listed = client.get(url).get_json()
-    assert [c["text"] for c in listed["data"]] == ["Здорово", "А во сколько?"]
-    assert listed["data"][0]["author"] == {"id": world.customer["user"]["id"], "name": "Кирилл"}
-    assert listed["pagination"]["total"] == 2
-    assert feed(client, world).get_json()["data"]["items"][0]["commentCount"] == 2
-
-
-def test_a_comment_is_deleted_by_its_author_or_an_owner_or_manager(app, client, world):
-    settings(client, world, allowComments=True)
-    post_id = publish(client, world, world.owner).get_json()["data"]["id"]
-    url = post_url(world, post_id, "/comments")
-    first = client.post(url, json={"text": "раз"}, headers=B(world.customer)).get_json()["data"]
-    second = client.post(url, json={"text": "два"}, headers=B(world.customer)).get_json()["data"]
-    for who in (world.stranger, world.viewer, world.operator):
-        assert client.delete(f"{url}/{first['id']}", headers=B(who)).status_code == 403
-    assert client.delete(f"{url}/{first['id']}", headers=B(world.customer)).status_code == 200
-    assert client.delete(f"{url}/{second['id']}", headers=B(world.manager)).status_code == 200
-    assert client.delete(f"{url}/{second['id']}", headers=B(world.owner)).status_code == 404
-    assert client.get(url).get_json()["data"] == []
-    assert feed(client, world).get_json()["data"]["items"][0]["commentCount"] == 0
-
-
-# --- subscribers as members of the channel dialog ------------------------------------------------
-
-def active_members(app, world):
-    with app.app_context():
-        return {m.user_id for m in DialogMember.objects(dialog_id=channel_dialog(app, world),
-                                                        is_active=True)}
-
-
-def test_subscribing_joins_the_channel_dialog_and_unsubscribing_leaves_it(app, client, world):
-    customer = world.customer["user"]["id"]
-    assert customer not in active_members(app, world)
-    subscribe(client, world, world.customer)
-    assert customer in active_members(app, world)
-    client.delete(f"/api/businesses/{world.business_id}/subscribe", headers=B(world.customer))
-    assert customer not in active_members(app, world)
-    assert f"bot_{world.business_id}" in active_members(app, world)
-
-
-def test_a_subscription_never_fails_when_messaging_is_down_and_the_backfill_fixes_it(
-        app, client, world, monkeypatch, runner):
-    def down(*_args, **_kwargs):
-        raise MessagingError("mms3 is down")
-
-    with app.app_context():
-        monkeypatch.setattr(gateway(), "add_member", down)
-    subscribe(client, world, world.customer)
-    subscribe(client, world, world.stranger)
-    customer, stranger = world.customer["user"]["id"], world.stranger["user"]["id"]
-    assert not {customer, stranger} & active_members(app, world)
-    monkeypatch.undo()
-    with app.app_context():  # someone out of step the other way: a member, not a subscriber
-        gateway().add_member(channel_dialog(app, world), world.viewer["user"]["id"])
-    result = runner.invoke(args=["channels", "backfill", "--business", world.business_id])
-    assert result.exit_code == 0, result.output
-    assert "2 added, 1 removed" in result.output
-    assert active_members(app, world) == {customer, stranger, f"bot_{world.business_id}"}
-    with app.app_context():
-        assert channel_members.backfill(world.business_id) == {
-            "added": 0, "removed": 0, "redelivered": 0}
-
-
 # --- the landing page and the API document ---------------------------------------------------
 
 def test_the_landing_page_shows_a_new_post_at_once(app, client, world):
@@ -514,31 +354,3 @@ def test_the_api_document_describes_the_channel(client):
     assert "multipart/form-data" in schema["description"]
     assert "/api/businesses/{business_id}/channel/messages/{message_id}/reactions" \
         in document["paths"]
-
-
-# --- the same through the mms3 adapter (the stand-in) -----------------------------------------
-
-def test_through_mms3_posts_edits_and_members_reach_the_channel_dialog(make_app, mms3):
-    app = make_app(MMS3_API_URL=mms3.url, MMS3_API_KEY=mms3.api_key, MMS3_RETRIES=0)
-    client = app.test_client()
-    world = make_world(app, client)
-    dialog_id = channel_dialog(app, world)
-    stored = mms3.dialogs[("tnt_default", dialog_id)]
-    assert stored["meta"] == {"type": "business_channel", "businessId": world.business_id}
-    subscribe(client, world, world.customer)
-    assert world.customer["user"]["id"] in stored["_members"]
-    post_id = publish(client, world, world.owner, "Из mms3").get_json()["data"]["id"]
-    client.patch(post_url(world, post_id), json={"text": "Из mms3, исправлено"},
-                 headers=B(world.owner))
-    with app.app_context():
-        message_id = ChannelPost.objects.get(id=post_id).message_id
-    message = mms3.messages[("tnt_default", message_id)]
-    assert (message["senderId"], message["content"]) == (f"bot_{world.business_id}",
-                                                         "Из mms3, исправлено")
-    assert message["meta"]["authorId"] == world.owner["user"]["id"]
-    del stored["_members"][world.customer["user"]["id"]]  # out of step, as after an outage
-    with app.app_context():
-        assert channel_members.backfill(world.business_id)["added"] == 1
-    assert world.customer["user"]["id"] in stored["_members"]
-    client.delete(f"/api/businesses/{world.business_id}/subscribe", headers=B(world.customer))
-    assert world.customer["user"]["id"] not in stored["_members"]
