@@ -207,7 +207,8 @@ def _b64url(raw):
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
-def _unb64url(text):
+def b64url_decode(text):
+    """Base64url without padding (as Web Push writes keys) to bytes."""
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
@@ -232,7 +233,7 @@ def _check_vapid_pair(public, private):
     from cryptography.hazmat.primitives.asymmetric import ec
 
     try:
-        raw = _unb64url(private)
+        raw = b64url_decode(private)
         if len(raw) != 32:
             raise ValueError("not 32 bytes")
         key = ec.derive_private_key(int.from_bytes(raw, "big"), ec.SECP256R1())

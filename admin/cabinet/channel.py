@@ -17,6 +17,7 @@ from admin.cabinet.forms import ActionForm
 from admin.cabinet.scope import back, csrf_failed, load, say
 from app.errors import AppError
 from app.services import channel_feedback, channels
+from app.services.permissions import is_lead
 
 PAGE = 20
 COMMENTS_PAGE = 50
@@ -31,7 +32,7 @@ class PostForm(SecureForm):
 
 def _rows(scope, posts):
     """The posts as the page shows them, with whether this person may change each."""
-    moderator = channels.may_moderate(scope.member)
+    moderator = is_lead(scope.member)
     rows = channels.shape_page(posts, scope.user)
     for row in rows:
         row["mine"] = row["author"]["id"] == scope.user.id
@@ -43,7 +44,7 @@ class ChannelPages:
     """Mixed into the cabinet's business view (see admin/cabinet/views.py)."""
 
     def _channel_page(self, scope, form=None, status=200):
-        moderator = channels.may_moderate(scope.member)
+        moderator = is_lead(scope.member)
         cursor = request.args.get("cursor") or None
         try:
             _business, posts, next_cursor = channels.feed(scope.business.id, scope.user,
@@ -153,7 +154,7 @@ class ChannelPages:
         return self.render_business(
             "cabinet/channel_post.html", scope, post=_rows(scope, [post])[0],
             comments=comments, total=total, page=page, pages=-(-total // COMMENTS_PAGE),
-            moderator=channels.may_moderate(scope.member), action_form=ActionForm())
+            moderator=is_lead(scope.member), action_form=ActionForm())
 
     @expose("/<business_id>/channel/<post_id>/comments/<comment_id>/delete", methods=("POST",))
     def channel_comment_delete(self, business_id, post_id, comment_id):

@@ -100,7 +100,8 @@ class InboxPages:
         if view.dialog:
             dialog = _dialog(scope, _conversation(scope, view.dialog), request.args.get("cursor"))
         rows, total = _rows(scope, view)
-        replies = quick_replies.of_business(scope.business.id) if scope.may("canReply") else []
+        replies = quick_replies.for_replying(scope.business, scope.user) \
+            if scope.may("canReply") else []
         return self.render_business(
             "cabinet/inbox.html", scope, view=view, rows=rows, total=total,
             pages=max(1, -(-total // LIST_SIZE)), dialog=dialog, quick_replies=replies,
@@ -194,9 +195,6 @@ class InboxPages:
         form = BlockForm(request.form)
 
         def block():
-            if form.hours.data not in customer_blocks.DURATIONS_HOURS:
-                raise AppError("validation_error", _("Choose one of the offered durations."),
-                               status=422)
             found = inbox_team.block_customer(scope.business, scope.user, conversation.id,
                                               form.hours.data, form.reason.data)
             scope.record("block", "customer", conversation.customer_id, {},

@@ -13,7 +13,7 @@ from app.api.responses import ok, paginated
 from app.api.validation import Body, Paging, Query, _invalid, body, query, read_json
 from app.errors import AppError
 from app.services import channel_feedback, channels, subscriptions
-from app.services.permissions import effective, get_business, membership
+from app.services.permissions import get_business, membership
 
 bp = Blueprint("channels", __name__)
 
@@ -65,9 +65,7 @@ def channel(business_id):
         "reactions": list(channels.REACTIONS),
         "subscribed": business.id in subscriptions.subscribed_ids(me() and me().id,
                                                                   [business.id]),
-        "canPublish": bool(member and effective(member)["canPublishChannel"]),
-        "canModerate": bool(member and effective(member)["canPublishChannel"]
-                            and channels.may_moderate(member)),
+        **channels.abilities(member),
     })
 
 

@@ -71,7 +71,10 @@ def _load_user(user_id):
 
 
 def authenticate(expected_type="access"):
-    claims = _decode(_bearer_token(), expected_type)
+    _signed_in(_decode(_bearer_token(), expected_type))
+
+
+def _signed_in(claims):
     if tokens.is_revoked(claims):
         raise Unauthorized("token_revoked", _("This session has ended. Sign in again."))
     g.token_claims = claims
@@ -103,7 +106,7 @@ def visitor_required(view):
     def wrapper(*args, **kwargs):
         claims = _decode_any(_bearer_token(), ("access", widget_sessions.TOKEN_TYPE))
         if claims["type"] == "access":
-            authenticate("access")
+            _signed_in(claims)
         else:
             guest = widget_sessions.guest_of(claims)
             if guest is None:

@@ -20,23 +20,16 @@ bp = Blueprint("widget_config", __name__)
 MAX_AGE = 60
 
 
-def embeddable(widget, origin):
-    """Whether a page of `origin` (the request's Origin header; None on our own pages, whose
-    same-origin GET carries none) may frame the chat: what frame-ancestors will allow."""
-    if not origin:
-        return True
-    own = urlsplit(current_app.config["PUBLIC_BASE_URL"])
-    return origin in (f"{own.scheme}://{own.netloc}", request.host_url.rstrip("/"),
-                      *(widget.allowed_origins or []))
-
-
 @bp.get("/widget/<slug>/config")
 def widget_config(slug):
     """The widget's public settings, for the loader on the business's website."""
     business, _moved = businesses.resolve_slug(slug)  # a former slug keeps working
     data = widget_settings.public_config(business)
-    data["embeddable"] = embeddable(widget_settings.of(business.id),
-                                    request.headers.get("Origin"))
+    # Our own pages (the landing page) carry no Origin on this same-origin GET.
+    own = urlsplit(current_app.config["PUBLIC_BASE_URL"])
+    data["embeddable"] = widget_settings.embeddable(
+        widget_settings.of(business.id), request.headers.get("Origin"),
+        (f"{own.scheme}://{own.netloc}", request.host_url.rstrip("/")))
     response = ok(data)
     # Any website may read it; no cookies ride along (the browser sends none without
     # credentials: "include", and no Allow-Credentials header would let it read them).

@@ -9,7 +9,6 @@ from pydantic import Field
 from app.api.guard import login_required, me
 from app.api.responses import ok
 from app.api.validation import Body, body
-from app.models import Conversation
 from app.services import businesses, guest_merge, widget_sessions
 
 bp = Blueprint("widget_sessions", __name__, url_prefix="/widget/<slug>")
@@ -48,12 +47,11 @@ def session(data, slug):
     identity = data.identity.model_dump() if data.identity else None
     guest, secret, token = widget_sessions.start(business, request.remote_addr, data.guestId,
                                                  data.guestSecret, identity)
-    dialog = Conversation.objects(business_id=business.id, customer_id=guest.id).first()
     shown = {"id": guest.id, "name": guest.name, "verified": bool(guest.external_id)}
     if secret:
         shown["secret"] = secret
-    return ok({**token, "guest": shown, "dialogId": dialog.id if dialog else None,
-               "businessId": business.id})
+    return ok({**token, "guest": shown, "businessId": business.id,
+               "dialogId": widget_sessions.dialog_id(business, guest)})
 
 
 @bp.post("/claim")

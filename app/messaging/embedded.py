@@ -2,14 +2,10 @@
 default when mms3 is not configured). Every change raises its contract-shaped event through
 the dispatcher in-process; listeners hand any slow work to Celery."""
 
-import base64
-import binascii
-import json
 from datetime import timedelta
 
 from mongoengine import NotUniqueError
 
-from app import clock
 from app.messaging import events, shapes
 from app.messaging.gateway import (
     PAGE_LIMIT_MAX,
@@ -33,10 +29,7 @@ TYPING_SECONDS = 5
 _PLATFORM = ("platform", "api")  # the actor of calls made by the platform itself
 
 
-def _now():
-    """Now, cut to the millisecond as MongoDB stores it, so a cursor compares exactly."""
-    now = clock.now()
-    return now.replace(microsecond=now.microsecond // 1000 * 1000)
+_now = shapes.now_ms
 
 
 class EmbeddedGateway(MessagingGateway):
@@ -269,17 +262,11 @@ class EmbeddedGateway(MessagingGateway):
 
 
 def encode_cursor(message):
-    """Opaque to clients: base64 of the last message's (createdAt in ms, id)."""
-    raw = json.dumps([int(shapes.ms(message.created_at)), message.id]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return shapes.encode_cursor(message.created_at, message.id)
 
 
 def decode_cursor(cursor):
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        at, message_id = json.loads(raw)
-        if not isinstance(at, int) or not isinstance(message_id, str):
-            raise ValueError
-        return shapes.from_ms(at), message_id  # a forged huge time overflows here
-    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError, OverflowError):
+        return shapes.decode_cursor(cursor)
+    except ValueError:
         raise InvalidRequest("a cursor from a previous page is expected") from None

@@ -7,7 +7,7 @@ apps never share listeners.
   dispatcher (tasks/consumer.py).
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from flask import current_app
 
@@ -19,11 +19,6 @@ from app.messaging.gateway import MessagingGateway
 class Messaging:
     gateway: MessagingGateway
     dispatcher: Dispatcher
-    listeners: list = field(default_factory=list)
-
-    @property
-    def name(self):
-        return getattr(self.gateway, "name", "embedded")
 
 
 def init_messaging(app, listeners=()):
@@ -36,12 +31,8 @@ def init_messaging(app, listeners=()):
         from app.messaging.embedded import EmbeddedGateway
 
         gateway = EmbeddedGateway(dispatcher=dispatcher, tenant_id=app.config["MMS3_TENANT_ID"])
-    app.extensions["messaging"] = Messaging(gateway, dispatcher, list(listeners))
+    app.extensions["messaging"] = Messaging(gateway, dispatcher)
     return app.extensions["messaging"]
-
-
-def messaging():
-    return current_app.extensions["messaging"]
 
 
 def gateway():

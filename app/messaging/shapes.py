@@ -1,7 +1,12 @@
 """The contract's entity shapes (MMS3_CONTRACT.md) of the embedded store's documents.
 Timestamps are milliseconds since the epoch, as in the contract's events."""
 
+import base64
+import binascii
+import json
 from datetime import datetime, timedelta
+
+from app import clock
 
 _EPOCH = datetime(1970, 1, 1)
 _MS = timedelta(milliseconds=1)
@@ -14,6 +19,29 @@ def ms(value):
 
 def from_ms(value):
     return _EPOCH + timedelta(milliseconds=value)
+
+
+def now_ms():
+    """Now, cut to the millisecond as MongoDB stores it, so a cursor compares exactly."""
+    now = clock.now()
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)
+
+
+def encode_cursor(at, item_id):
+    """An opaque page cursor: base64 of the last item's (time in ms, id)."""
+    raw = json.dumps([int(ms(at)), item_id]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor):
+    """(time, id) of a cursor; ValueError for anything else (a forged one included)."""
+    try:
+        at, item_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if not isinstance(at, int) or not isinstance(item_id, str):
+            raise ValueError
+        return from_ms(at), item_id  # a forged huge time overflows here
+    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError, OverflowError):
+        raise ValueError("not a cursor from a previous page") from None
 
 
 def user(doc):

@@ -41,7 +41,3 @@ class PushToken(TimestampedDocument):
         "collection": "push_tokens",
         "indexes": [{"fields": ["token"], "unique": True}, {"fields": ["user_id"]}],
     }
-
-    @property
-    def endpoint(self):
-        return self.token

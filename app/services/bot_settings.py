@@ -21,16 +21,17 @@ _CHANNEL = {
 }
 
 
-def _settings(business):
-    found = BusinessSettings.objects(business_id=business.id).first()
-    if found is None:  # businesses made before settings existed
-        found = BusinessSettings(business_id=business.id).save()
+def settings_of(business_id):
+    """The business's settings document, made now for businesses created before it existed."""
+    found = BusinessSettings.objects(business_id=business_id).first()
+    if found is None:
+        found = BusinessSettings(business_id=business_id).save()
     return found
 
 
 def view(business, actor):
     require(business, actor, "canManageSettings")
-    return as_dict(_settings(business))
+    return as_dict(settings_of(business.id))
 
 
 def as_dict(settings):
@@ -46,7 +47,7 @@ def as_dict(settings):
 def update(business, actor, changes):
     """Apply the given fields; a field given as null goes back to unset."""
     require(business, actor, "canManageSettings")
-    settings = _settings(business)
+    settings = settings_of(business.id)
     for name, attr in _FIELDS.items():
         if name in changes:
             setattr(settings, attr, changes[name])

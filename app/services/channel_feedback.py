@@ -9,7 +9,7 @@ from app import clock
 from app.errors import AppError, Forbidden, NotFound
 from app.models import ChannelComment, ChannelPost, ChannelReaction, User
 from app.services import channels, customer_blocks, live
-from app.services.permissions import membership
+from app.services.permissions import is_lead, membership
 
 COMMENT_MAX = 1000
 
@@ -100,7 +100,7 @@ def delete_comment(business_id, user, post_id, comment_id):
     if comment is None:
         raise NotFound("comment_not_found", _("No such comment."))
     if comment.author_id != user.id and \
-            not channels.may_moderate(membership(business.id, user.id)):
+            not is_lead(membership(business.id, user.id)):
         raise Forbidden("forbidden", _("Only the author, the owner or a manager can do this."))
     if ChannelComment.objects(id=comment.id, deleted_at=None).update_one(
             set__deleted_at=clock.now(), set__deleted_by=user.id):

@@ -23,10 +23,6 @@ def request_sync(business_id, user_id):
         log.exception("channel member sync of %s in %s not started", user_id, business_id)
 
 
-def request_backfill(business_id):
-    jobs.enqueue(jobs.CHANNEL_BACKFILL, business_id)
-
-
 def sync_member(business_id, user_id):
     """Make the person's membership of the channel dialog what their subscription says now,
     whichever of subscribe and unsubscribe came last. Raises MessagingError."""

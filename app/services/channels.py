@@ -7,9 +7,6 @@ dialog of the messaging service runs as a job (channel_delivery.py), so publishi
 same with 10 subscribers or 10,000. Reactions and comments are in channel_feedback.py.
 """
 
-import base64
-import binascii
-import json
 
 from flask import current_app
 from flask_babel import lazy_gettext as _
@@ -19,14 +16,13 @@ from app.errors import AppError, Conflict, Forbidden, NotFound
 from app.messaging import shapes
 from app.models import Business, BusinessSettings, ChannelPost, ChannelReaction, Subscription, User
 from app.services import avatars, businesses, channel_delivery, live, push, storage
-from app.services.permissions import get_business, membership, require
+from app.services.permissions import effective, get_business, is_lead, membership, require
 
 TEXT_MAX = 4000
 IMAGE_MAX_SIDE = 1280
 LANDING_POSTS = 3
 # The reactions a post takes: a short list, so counts stay readable and nothing odd is stored.
 REACTIONS = ("👍", "❤️", "🔥", "😂", "😮", "😢", "👏", "🎉")
-MODERATORS = ("owner", "manager")
 
 
 def topic(business_id):
@@ -66,14 +62,16 @@ def can_view(user, business_id):
     return True
 
 
-def may_moderate(member):
-    return member is not None and member.role in MODERATORS
+def abilities(member):
+    """What a member (None: anyone else) may do in the channel."""
+    publish = bool(member and effective(member)["canPublishChannel"])
+    return {"canPublish": publish, "canModerate": publish and is_lead(member)}
 
 
 def require_moderator(business, user):
     """Owners and managers who may publish: they approve, reject and see pending posts."""
     member = require(business, user, "canPublishChannel")
-    if not may_moderate(member):
+    if not is_lead(member):
         raise Forbidden("forbidden", _("Only the owner or a manager can do this."))
     return member
 
@@ -88,10 +86,7 @@ def clean_text(raw, limit=TEXT_MAX):
     return text
 
 
-def _now():
-    """Now, cut to the millisecond as MongoDB stores it, so a cursor compares exactly."""
-    now = clock.now()
-    return now.replace(microsecond=now.microsecond // 1000 * 1000)
+_now = shapes.now_ms
 
 
 def create(business, user, raw_text, image=None):
@@ -106,7 +101,7 @@ def create(business, user, raw_text, image=None):
         webp = avatars.reencode_image(image, current_app.config["AVATAR_MAX_BYTES"],
                                       IMAGE_MAX_SIDE)
         key = storage.storage().save("posts", webp, "webp")
-    waits = settings_of(business.id)["moderationEnabled"] and not may_moderate(member)
+    waits = settings_of(business.id)["moderationEnabled"] and not is_lead(member)
     now = _now()
     post = ChannelPost(business_id=business.id, author_id=user.id, text=text, image=key,
                        status="pending" if waits else "published", feed_at=now,
@@ -164,14 +159,14 @@ def _require_editor(business, user, post_id):
     canPublishChannel."""
     member = require(business, user, "canPublishChannel")
     post = find(business, post_id)
-    if post.author_id != user.id and not may_moderate(member):
+    if post.author_id != user.id and not is_lead(member):
         raise Forbidden("forbidden", _("Only the author, the owner or a manager can do this."))
     return post, member
 
 
 def edit(business, user, post_id, raw_text):
     post, member = _require_editor(business, user, post_id)
-    if post.status == "published" and not may_moderate(member) \
+    if post.status == "published" and not is_lead(member) \
             and settings_of(business.id)["moderationEnabled"]:
         # Otherwise an approved post could be turned into anything.
         raise Forbidden("moderated", _("Posts are checked before publishing: ask the owner or "
@@ -224,17 +219,13 @@ def latest(business_id, count=LANDING_POSTS):
 
 
 def encode_cursor(post):
-    raw = json.dumps([int(shapes.ms(post.feed_at)), post.id]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return shapes.encode_cursor(post.feed_at, post.id)
 
 
 def decode_cursor(cursor):
     try:
-        at, post_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        if not isinstance(at, int) or not isinstance(post_id, str):
-            raise ValueError
-        return shapes.from_ms(at), post_id  # a forged huge time overflows here
-    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError, OverflowError):
+        return shapes.decode_cursor(cursor)
+    except ValueError:
         raise AppError("invalid_cursor", _("The cursor is not one from a previous page."),
                        status=422, details={"fields": [{"field": "cursor"}]}) from None
 

@@ -13,7 +13,7 @@ from app.errors import AppError, Conflict, Forbidden, NotFound
 from app.messaging.runtime import gateway
 from app.models import Business, Conversation, Guest, User
 from app.services import customer_blocks, live, provisioning, widget_sessions
-from app.services.permissions import effective, membership
+from app.services.permissions import effective, membership, require_member
 
 _LEASE = timedelta(seconds=15)  # how long one request may take to create the dialog
 _WAIT_SECONDS = 5.0  # how long a racing request waits for the winner's dialog
@@ -100,15 +100,13 @@ def _create_dialog(conversation, business, customer):
 # --- who may see and answer ------------------------------------------------------------------
 
 def side_of(user, conversation):
-    """"customer", "team" (with the member's permissions) or None."""
+    """("customer", None), ("team", the membership) or (None, None)."""
     if user is None:
         return None, None
     if user.id == conversation.customer_id:
         return "customer", None
     member = membership(conversation.business_id, user.id)
-    if member is not None:
-        return "team", effective(member)
-    return None, None
+    return ("team", member) if member is not None else (None, None)
 
 
 def visible(user, conversation_id):
@@ -131,8 +129,8 @@ def can_view(user, conversation_id):
 
 def require_reply(user, conversation):
     """The side the user answers from; team members need canReply."""
-    side, permissions = side_of(user, conversation)
-    if side == "team" and not permissions["canReply"]:
+    side, member = side_of(user, conversation)
+    if side == "team" and not effective(member)["canReply"]:
         raise Forbidden("forbidden", _("Your role in this business does not allow this."),
                         details={"permission": "canReply"})
     if side is None:
@@ -150,7 +148,7 @@ def of_customer(user, archived, page, limit):
 
 def of_business(business, user, filters, page, limit):
     """The team's inbox. Filters: archived (bool), unread (bool), assigned ("me")."""
-    require_team(business, user)
+    require_member(business, user)
     query = Conversation.objects(business_id=business.id,
                                  status="archived" if filters.get("archived") else "open")
     if filters.get("unread"):
@@ -159,11 +157,6 @@ def of_business(business, user, filters, page, limit):
         query = query.filter(assigned_to=user.id)
     query = query.order_by("-last_message_at")
     return list(query.skip((page - 1) * limit).limit(limit)), query.count()
-
-
-def require_team(business, user):
-    if membership(business.id, user.id) is None:
-        raise Forbidden("forbidden", _("Only the business's team can do this."))
 
 
 def unread_for(user, conversation):

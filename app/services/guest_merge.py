@@ -3,10 +3,8 @@ the chat). If the account has no dialog with the business yet, the guest's dialo
 the account's; otherwise the account's dialog is kept and the guest's messages are copied
 into it, oldest first, and the guest's dialog is archived."""
 
-from flask_babel import lazy_gettext as _
 from mongoengine import NotUniqueError
 
-from app.errors import AppError
 from app.messaging.runtime import gateway
 from app.models import Conversation, Guest
 from app.services import conversations, provisioning, widget_sessions
@@ -18,10 +16,9 @@ def claim(user, business, guest_id, guest_secret):
     """The account's conversation with the business after taking the guest's over; None when
     the guest had not written yet."""
     guest = widget_sessions.resume(business, guest_id, guest_secret)
-    if guest is None:
-        raise AppError("guest_invalid", _("This chat session is no longer valid."), status=403)
-    if not Guest.objects(id=guest.id, merged_into=None).update_one(set__merged_into=user.id):
-        raise AppError("guest_invalid", _("This chat session is no longer valid."), status=403)
+    if guest is None or not Guest.objects(id=guest.id, merged_into=None).update_one(
+            set__merged_into=user.id):
+        raise widget_sessions.invalid_credentials()
     try:
         return _merge(user, business, guest)
     except Exception:

@@ -12,13 +12,7 @@ from flask_babel import lazy_gettext as _
 from app.errors import Forbidden
 from app.models import BusinessMember
 from app.services import conversations, customer_blocks
-from app.services.permissions import RANKS, require, require_member
-
-LEAD_RANK = RANKS["manager"]
-
-
-def is_lead(member):
-    return member is not None and RANKS.get(member.role, 99) <= LEAD_RANK
+from app.services.permissions import is_lead, require, require_member
 
 
 def require_lead(business, user):

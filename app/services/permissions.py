@@ -71,6 +71,12 @@ def require(business, user, permission):
     return member
 
 
+def is_lead(member):
+    """The owner or a manager (by role rank): they moderate the channel, manage quick replies
+    and block customers."""
+    return member is not None and RANKS.get(member.role, len(RANKS)) <= RANKS["manager"]
+
+
 def require_owner(business, user):
     member = require_member(business, user)
     if member.role != "owner":

@@ -58,8 +58,10 @@ def ensure_business(business):
             meta={"type": CHANNEL_TYPE, "businessId": business.id},
             idempotency_key=f"channel-{business.id}")
         channel_id = dialog["dialogId"]
-        Business.objects(id=business.id, mms3_channel_dialog_id=None).update_one(
-            set__mms3_channel_dialog_id=channel_id)
+        if Business.objects(id=business.id, mms3_channel_dialog_id=None).update_one(
+                set__mms3_channel_dialog_id=channel_id):
+            # People may have subscribed while the channel could not be made (mms3 down).
+            jobs.enqueue(jobs.CHANNEL_BACKFILL, business.id)
         channel_id = Business.objects.get(id=business.id).mms3_channel_dialog_id
     _record(Business, business.id, "done")
     return channel_id

@@ -10,7 +10,6 @@ decides who gets what, app/services/push_sender.py sends), so a slow push servic
 slows down a message.
 """
 
-import base64
 import ipaddress
 import logging
 from urllib.parse import urlsplit
@@ -23,6 +22,7 @@ from pymongo.errors import DuplicateKeyError
 
 from app import clock
 from app.clock import isoformat
+from app.config import b64url_decode
 from app.errors import AppError, NotFound
 from app.models import PushToken
 from app.models.base import new_id
@@ -82,21 +82,17 @@ def _is_ip(host):
     return True
 
 
-def _unb64url(text):
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
 def key_problem(p256dh, auth):
     """Why the keys cannot encrypt a payload, or None: p256dh must be a P-256 point
     (65 bytes, uncompressed), auth 16 bytes."""
     from cryptography.hazmat.primitives.asymmetric import ec
 
     try:
-        ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), _unb64url(p256dh))
+        ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), b64url_decode(p256dh))
     except (ValueError, TypeError):
         return "p256dh is not a P-256 public key in base64url"
     try:
-        if len(_unb64url(auth)) != 16:
+        if len(b64url_decode(auth)) != 16:
             return "auth must be 16 bytes in base64url"
     except ValueError:
         return "auth is not base64url"

@@ -18,7 +18,7 @@ from mongoengine import NotUniqueError
 
 from app import clock
 from app.errors import AppError, Forbidden
-from app.models import Guest
+from app.models import Conversation, Guest
 from app.services import rate_limits, widget_settings
 
 TOKEN_TYPE = "widget"  # noqa: S105 - the token kind, not a secret
@@ -90,6 +90,13 @@ def issue_token(guest):
     token = jwt.encode(claims, current_app.config["JWT_SECRET_KEY"],
                        algorithm=current_app.config.get("JWT_ALGORITHM", "HS256"))
     return {"token": token, "expiresIn": hours * 3600}
+
+
+def dialog_id(business, guest):
+    """The id of the guest's dialog with the business, or None before the first message."""
+    found = Conversation.objects(business_id=business.id, customer_id=guest.id) \
+        .only("id").first()
+    return found.id if found else None
 
 
 def guest_of(claims):

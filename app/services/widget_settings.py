@@ -12,8 +12,8 @@ from flask_babel import lazy_gettext as _
 
 from app import clock
 from app.errors import AppError
-from app.models import BusinessSettings, WidgetSettings
-from app.services import bot_rules, storage
+from app.models import WidgetSettings
+from app.services import bot_rules, bot_settings, storage
 from app.services.permissions import require
 
 DEFAULT_COLOR = "#2563eb"
@@ -25,9 +25,7 @@ _HOST = re.compile(rf"^(?=.{{1,253}}$){_LABEL}(?:\.{_LABEL})*$")
 
 
 def _document(business_id):
-    found = BusinessSettings.objects(business_id=business_id).first()
-    if found is None:
-        found = BusinessSettings(business_id=business_id).save()
+    found = bot_settings.settings_of(business_id)
     if found.widget is None:
         found.widget = WidgetSettings()
     return found
@@ -146,6 +144,12 @@ def frame_ancestors(widget):
     """The CSP frame-ancestors value for the widget's page: our own pages (the landing page
     embeds the same chat) and the allowed websites; nothing else may frame it."""
     return " ".join(["'self'", *(widget.allowed_origins or [])])
+
+
+def embeddable(widget, origin, own_origins):
+    """Whether a page of `origin` may frame the chat: what frame_ancestors allows, with
+    `own_origins` standing for 'self' (no Origin at all: our own same-origin request)."""
+    return not origin or origin in (*own_origins, *(widget.allowed_origins or []))
 
 
 def public_config(business, at=None):

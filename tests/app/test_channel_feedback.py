@@ -91,3 +91,18 @@ def test_a_comment_is_deleted_by_its_author_or_an_owner_or_manager(app, client, 
     assert client.delete(f"{url}/{second['id']}", headers=B(world.owner)).status_code == 404
     assert client.get(url).get_json()["data"] == []
     assert feed(client, world).get_json()["data"]["items"][0]["commentCount"] == 0
+
+
+def test_a_customer_blocked_by_the_business_cannot_comment(app, client, world):
+    settings(client, world, allowComments=True)
+    post_id = publish(client, world, world.owner).get_json()["data"]["id"]
+    with app.app_context():
+        from app.services import customer_blocks
+
+        customer_blocks.block(world.business_id, world.customer["user"]["id"], 24,
+                              world.owner["user"]["id"])
+    url = post_url(world, post_id, "/comments")
+    refused = client.post(url, json={"text": "Снова я"}, headers=B(world.customer))
+    assert refused.status_code == 403
+    assert refused.get_json()["error"]["code"] == "blocked_by_business"
+    assert client.get(url).get_json()["data"] == []

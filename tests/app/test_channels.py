@@ -354,3 +354,13 @@ def test_the_api_document_describes_the_channel(client):
     assert "multipart/form-data" in schema["description"]
     assert "/api/businesses/{business_id}/channel/messages/{message_id}/reactions" \
         in document["paths"]
+
+
+def test_a_business_blocked_by_the_platform_cannot_publish(app, client, world):
+    with app.app_context():
+        Business.objects(id=world.business_id).update_one(set__blocked=True)
+    refused = publish(client, world, world.owner)
+    assert refused.status_code == 403
+    assert refused.get_json()["error"]["code"] == "business_unavailable"
+    with app.app_context():
+        assert ChannelPost.objects(business_id=world.business_id).count() == 0

@@ -218,3 +218,44 @@ def test_a_forged_cursor_is_refused_not_a_crash(app, client):
     assert answer.status_code == 422
     feed = client.get(f"/api/businesses/{world.business_id}/channel/messages?cursor={huge}")
     assert feed.status_code == 422
+
+
+def test_a_blocked_business_accepts_no_messages_and_a_blocked_customer_no_new_dialog(app, client):
+    world = make_world(app)
+    dialog_id = start(client, world).get_json()["data"]["id"]
+    with app.app_context():
+        from app.services import customer_blocks
+
+        Business.objects(id=world.business_id).update_one(set__blocked=True)
+        # The team cannot answer either while the platform has blocked the business.
+        for who in (world.customer, world.owner):
+            refused = post(client, world, dialog_id, who, "Алло")
+            assert refused.status_code == 403
+            assert refused.get_json()["error"]["code"] == "business_unavailable"
+        Business.objects(id=world.business_id).update_one(set__blocked=False)
+        customer_blocks.block(world.business_id, world.stranger["user"]["id"], 24,
+                              world.owner["user"]["id"])
+    refused = start(client, world, world.stranger)
+    assert refused.status_code == 403
+    assert refused.get_json()["error"]["code"] == "blocked_by_business"
+    with app.app_context():
+        assert not Conversation.objects(customer_id=world.stranger["user"]["id"]).count()
+
+
+def test_a_dialog_still_being_created_answers_503_with_retry_after(app, client, monkeypatch):
+    from datetime import timedelta
+
+    from app.services import conversations
+
+    world = make_world(app)
+    with app.app_context():
+        # Another request holds the lease on creating this dialog and has not finished.
+        Conversation(business_id=world.business_id, customer_id=world.customer["user"]["id"],
+                     creating_until=clock.now() + timedelta(seconds=15)).save()
+    monkeypatch.setattr(conversations, "_WAIT_SECONDS", 0.2)
+    busy = start(client, world)
+    assert busy.status_code == 503
+    assert busy.get_json()["error"]["code"] == "messaging_busy"
+    assert busy.headers["Retry-After"] == "2"
+    clock.advance(16)  # the lease ran out: this request takes over and finishes the job
+    assert start(client, world).status_code == 200
