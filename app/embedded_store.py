@@ -135,6 +135,24 @@ class Journal:
         return changed
 
     def rows_since(self, seq):
+        """Rows newer than `seq`, and the newest seq, read in one snapshot: read apart, a row
+        committed between the reads would count in the newest seq without having been read,
+        and would never be read later (a worker's write went missing so)."""
+        with self._snapshot():
+            return self._rows_since(seq)
+
+    @contextlib.contextmanager
+    def _snapshot(self):
+        if self.conn.in_transaction:  # inside transaction(): already one snapshot
+            yield
+            return
+        self.conn.execute("BEGIN")
+        try:
+            yield
+        finally:
+            self.conn.execute("COMMIT")
+
+    def _rows_since(self, seq):
         colls = self.conn.execute(
             "SELECT db, coll, indexes, seq FROM colls WHERE seq > ? ORDER BY seq", (seq,)
         ).fetchall()

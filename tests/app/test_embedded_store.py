@@ -142,3 +142,53 @@ def test_fast_paths_answer_like_mongodb(tmp_path):
         {"$group": {"_id": None, "n": {"$sum": 1}, "last": {"$max": "$at"}}},
     ]))
     assert grouped == [{"_id": None, "n": 10, "last": start + timedelta(days=9)}]
+
+
+class WriteDuringRead:
+    """A journal connection that lets another process commit right after `docs` is read."""
+
+    def __init__(self, conn, other_write):
+        self.conn, self.other_write = conn, other_write
+
+    def execute(self, sql, *args):
+        cursor = self.conn.execute(sql, *args)
+        rows = cursor.fetchall() if sql.lstrip().startswith("SELECT") else None
+        if "FROM docs" in sql and self.other_write:
+            self.other_write()
+            self.other_write = None
+        return FetchedRows(rows) if rows is not None else cursor
+
+    def __getattr__(self, name):
+        return getattr(self.conn, name)
+
+
+class FetchedRows:
+    def __init__(self, rows):
+        self.rows = rows
+
+    def fetchall(self):
+        return self.rows
+
+    def fetchone(self):
+        return self.rows[0] if self.rows else None
+
+
+def test_a_write_landing_while_another_process_reads_is_not_lost(tmp_path):
+    path = tmp_path / "s.sqlite3"
+    web_store = EmbeddedServerStore(path)
+    web = client_class(web_store)()["bank"]["things"]
+    worker = reopen(path)
+    web.insert_one({"_id": 1, "status": "queued"})
+    worker.database.client._store.refresh()
+    worker.insert_one({"_id": 2, "status": "queued"})
+
+    # The worker commits its second write while the web process is reading the first.
+    journal = web_store.journal
+    journal.conn = WriteDuringRead(
+        journal.conn, lambda: worker.update_one({"_id": 1}, {"$set": {"status": "sent"}}))
+    web_store.refresh()
+    journal.conn = journal.conn.conn
+    web_store.refresh()
+
+    assert web.find_one({"_id": 2})["status"] == "queued"
+    assert web.find_one({"_id": 1})["status"] == "sent"
