@@ -98,8 +98,10 @@ def _init_messaging(app):
 
 
 def _init_extensions(app):
+    from app.compression import init_compression
     from app.extensions import babel, cors, init_limiter, jwt
 
+    init_compression(app)  # registered early: it runs after the pages' own after_request hooks
     jwt.init_app(app)  # makes the tokens; app/api/guard.py checks them
     init_limiter(app)
     babel.init_app(app, locale_selector=select_locale)

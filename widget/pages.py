@@ -41,7 +41,7 @@ def loader():
     body, etag = _loader()
     response = make_response(body)
     response.mimetype = "text/javascript"
-    response.set_etag(etag)
+    response.set_etag(etag, weak=True)  # one tag for the compressed and plain bodies
     response.headers["Cache-Control"] = f"public, max-age={LOADER_MAX_AGE}"
     # Any website may load it, even one that isolates itself (Cross-Origin-Embedder-Policy).
     response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"

@@ -44,7 +44,8 @@ def landing(slug):
         with _pages_lock:
             _pages[key] = html
     response = make_response(html)
-    response.set_etag(hashlib.sha256(repr(key).encode()).hexdigest()[:32])
+    # Weak: the same tag for the compressed and the plain body, so a 304 is decided here.
+    response.set_etag(hashlib.sha256(repr(key).encode()).hexdigest()[:32], weak=True)
     # Revalidated on every visit (a 304 costs one stamp lookup): a new channel post or the
     # subscriber count shows at once, while the server-side cache absorbs QR-scan rushes.
     response.headers["Cache-Control"] = "public, no-cache"

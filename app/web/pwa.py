@@ -64,7 +64,7 @@ def service_worker():
     # for a new version, so a deploy reaches every browser on its next visit.
     response.headers["Service-Worker-Allowed"] = "/"
     response.headers["Cache-Control"] = "no-cache"
-    response.add_etag()
+    response.add_etag(weak=True)  # one tag for the compressed and plain bodies
     return response.make_conditional(request)
 
 
