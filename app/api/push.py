@@ -3,6 +3,7 @@ it is told about; and the VAPID public key to subscribe with (public).
 
 Signed-in people only (a widget guest's token is refused): each call acts on the caller's own
 subscription at the endpoint given, and another person's answers 404 like an unknown one.
+The exception is `renew`, called by the service worker, which holds no sign-in.
 """
 
 from typing import Annotated
@@ -61,6 +62,11 @@ class PushRegisterBody(Body):
     preferences: PushPreferencesIn | None = None
 
 
+class PushRenewBody(Body):
+    oldEndpoint: Annotated[str, Field(min_length=1, max_length=push.ENDPOINT_MAX)]  # noqa: N815
+    subscription: PushSubscriptionIn
+
+
 class PushUnregisterBody(Body):
     endpoint: Annotated[str, Field(min_length=1, max_length=push.ENDPOINT_MAX)]
 
@@ -86,6 +92,17 @@ def register(data):
         me(), subscription.endpoint, subscription.keys.model_dump(), device_id=data.deviceId,
         preferences=data.preferences.model_dump() if data.preferences else None)
     return ok(push.shape(token), status=201 if created else 200)
+
+
+@bp.post("/renew")
+@body(PushRenewBody)
+def renew(data):
+    """The service worker's call when the push service replaced this browser's subscription;
+    no sign-in: the old endpoint, known only to that browser and us, proves the device."""
+    push.public_key()  # 503 when push is off
+    subscription = data.subscription
+    return ok(push.shape(push.renew(data.oldEndpoint, subscription.endpoint,
+                                    subscription.keys.model_dump())))
 
 
 @bp.delete("/unregister")

@@ -139,6 +139,24 @@ def register(user, endpoint, keys, device_id=None, preferences=None):
     return PushToken.objects.get(token=endpoint), before is None or before["userId"] != user.id
 
 
+def renew(old_endpoint, endpoint, keys):
+    """The browser's push service replaced the subscription at `old_endpoint`
+    (`pushsubscriptionchange` in the service worker, which has no sign-in): the device keeps
+    its person and choices at the new endpoint. Knowing the old endpoint, a secret address
+    only that browser and we hold, is the proof. If the new endpoint is registered already
+    (a page registered it first), that row stays and the old one goes."""
+    token = PushToken.objects(token=old_endpoint).first()
+    if token is None:
+        raise _not_mine()
+    sets = {"token": endpoint, "keys": {"p256dh": keys["p256dh"], "auth": keys["auth"]},
+            "updatedAt": clock.now()}
+    try:
+        PushToken._get_collection().update_one({"_id": token.id}, {"$set": sets})
+    except DuplicateKeyError:
+        PushToken.objects(id=token.id).delete()
+    return PushToken.objects.get(token=endpoint)
+
+
 def _not_mine():
     return NotFound("push_subscription_not_found",
                     _("This device is not registered for notifications."))

@@ -8,7 +8,7 @@
  * - /api/, /cabinet, /admin, /widget and /media are never touched: personal or live data,
  *   and pages with their own rules, go straight to the network as if there were no worker.
  * - Push: shows the notification the server sent ({title, body, url, tag}); a click focuses
- *   a tab already on that page, or opens it. */
+ *   a tab already on that page, or opens it; a replaced subscription is passed on. */
 "use strict";
 
 var VERSION = {{ version | tojson }};
@@ -93,6 +93,28 @@ self.addEventListener("push", function (event) {
     renotify: !!data.tag, // a newer message of the same dialog still gets noticed
     data: { url: data.url || "/" }
   }));
+});
+
+/* The push service replaced this browser's subscription (Firefox does so; Chromium keeps
+ * them): tell the server the new one, proving the device by the old endpoint, so the person
+ * keeps getting notifications without visiting their profile. Without the old subscription
+ * there is nothing to prove it with; the profile page registers again on the next visit. */
+function renewSubscription(old, fresh) {
+  if (!old) return Promise.resolve(null);
+  var subscribed = fresh ? Promise.resolve(fresh) : self.registration.pushManager.subscribe({
+    userVisibleOnly: true, applicationServerKey: old.options && old.options.applicationServerKey
+  });
+  return subscribed.then(function (subscription) {
+    return fetch("/api/push/renew", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ oldEndpoint: old.endpoint, subscription: subscription.toJSON() })
+    });
+  });
+}
+
+self.addEventListener("pushsubscriptionchange", function (event) {
+  event.waitUntil(renewSubscription(event.oldSubscription, event.newSubscription));
 });
 
 self.addEventListener("notificationclick", function (event) {

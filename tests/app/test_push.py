@@ -122,6 +122,51 @@ def test_unregister_removes_my_device_once(app, client, people, standin):
     assert again.status_code == 404
 
 
+def renew(client, old_endpoint, subscription):
+    return client.post("/api/push/renew",
+                       json={"oldEndpoint": old_endpoint, "subscription": subscription})
+
+
+def test_a_replaced_subscription_keeps_its_person_and_choices(app, client, people, standin):
+    anna, _boris = people
+    old = standin.subscription("phone")
+    register(client, anna, old, preferences={"channelUpdate": False})
+    fresh = standin.subscription("phone-renewed")
+    # The service worker has no sign-in: knowing the old endpoint is the proof.
+    answer = renew(client, old["endpoint"], fresh)
+    assert answer.status_code == 200, answer.get_json()
+    assert answer.get_json()["data"]["endpoint"] == fresh["endpoint"]
+    assert rows(app) == [(anna["user"]["id"], fresh["endpoint"], True, False, True)]
+    with app.app_context():
+        assert PushToken.objects.get(token=fresh["endpoint"]).keys.p256dh == \
+            fresh["keys"]["p256dh"]
+    # The old address proves nothing any more.
+    assert renew(client, old["endpoint"], standin.subscription("x")).status_code == 404
+
+
+def test_renewing_an_unknown_or_bad_subscription_changes_nothing(app, client, people, standin):
+    anna, _boris = people
+    old = standin.subscription("phone")
+    register(client, anna, old)
+    unknown = renew(client, old["endpoint"] + "x", standin.subscription("other"))
+    assert unknown.status_code == 404
+    assert unknown.get_json()["error"]["code"] == "push_subscription_not_found"
+    broken = standin.subscription("broken")
+    broken["keys"]["p256dh"] = "AAAA"  # not a P-256 point: nothing could be sent to it
+    assert renew(client, old["endpoint"], broken).status_code == 422
+    assert renew(client, {"$ne": ""}, standin.subscription("y")).status_code == 422
+    assert rows(app) == [(anna["user"]["id"], old["endpoint"], True, True, True)]
+
+
+def test_a_renewal_the_page_registered_first_leaves_one_row(app, client, people, standin):
+    anna, _boris = people
+    old, fresh = standin.subscription("phone"), standin.subscription("phone-renewed")
+    register(client, anna, old)
+    register(client, anna, fresh, preferences={"mentions": False})
+    assert renew(client, old["endpoint"], fresh).status_code == 200
+    assert rows(app) == [(anna["user"]["id"], fresh["endpoint"], True, True, False)]
+
+
 def _fields(answer):
     assert answer.status_code == 422, answer.get_json()
     return [f["field"] for f in answer.get_json()["error"]["details"]["fields"]]

@@ -22,23 +22,32 @@ CUSTOMER = "+79995550188"
 
 STUB = """
 (() => {
-  const given = %s;
+  let given = %s;
   const b64 = (bytes) => btoa(String.fromCharCode(...new Uint8Array(bytes)))
     .replace(/\\+/g, "-").replace(/\\//g, "_").replace(/=+$/, "");
   const raw = (text) => Uint8Array.from(atob(text.replace(/-/g, "+").replace(/_/g, "/")),
                                         (c) => c.charCodeAt(0));
   let current = null;
-  PushManager.prototype.subscribe = function (options) {
-    window.__applicationServerKey = b64(options.applicationServerKey);
-    current = {
-      endpoint: given.endpoint, expirationTime: null,
+  const make = (options) => {
+    const mine = given;
+    return {
+      endpoint: mine.endpoint, expirationTime: null,
       options: { userVisibleOnly: options.userVisibleOnly,
                  applicationServerKey: new Uint8Array(options.applicationServerKey).buffer },
-      getKey: (name) => raw(given.keys[name]).buffer,
-      toJSON: () => ({ endpoint: given.endpoint, expirationTime: null, keys: given.keys }),
+      getKey: (name) => raw(mine.keys[name]).buffer,
+      toJSON: () => ({ endpoint: mine.endpoint, expirationTime: null, keys: mine.keys }),
       unsubscribe: () => { current = null; return Promise.resolve(true); },
     };
+  };
+  PushManager.prototype.subscribe = function (options) {
+    window.__applicationServerKey = b64(options.applicationServerKey);
+    current = make(options);
     return Promise.resolve(current);
+  };
+  // The push service replacing the subscription, as it may at any time.
+  window.__replaceSubscription = (replacement) => {
+    given = replacement;
+    current = make(current.options);
   };
   PushManager.prototype.getSubscription = function () { return Promise.resolve(current); };
 })();
@@ -63,7 +72,8 @@ def test_a_channel_post_reaches_a_browser_that_turned_notifications_on(browser, 
                                   permissions=["notifications"])
     context.set_default_timeout(15000)
     with PushServiceStandIn(vapid_key) as push_service:
-        context.add_init_script(STUB % json.dumps(push_service.subscription("customer")))
+        device = push_service.subscription("customer")
+        context.add_init_script(STUB % json.dumps(device))
         watched = Watched(context.new_page(), "push-")
         page = watched.page
         try:
@@ -116,6 +126,23 @@ def test_a_channel_post_reaches_a_browser_that_turned_notifications_on(browser, 
             assert shown == [{"title": payload["title"], "body": payload["body"],
                               "tag": payload["tag"], "url": payload["url"]}]
 
+            # The push service replaces the subscription; the worker passes the new one on
+            # (its pushsubscriptionchange handler), and the next post reaches it there.
+            renewed = push_service.subscription("customer-renewed")
+            page.evaluate("replacement => window.__replaceSubscription(replacement)", renewed)
+            status = renew_in_worker(context, device["endpoint"], renewed)
+            assert status == 200
+            second = requests.post(
+                f"{live_server.base}/api/businesses/{shop['id']}/channel/messages",
+                json={"text": "Завтра — круассаны."}, timeout=10,
+                headers={"Authorization": f"Bearer {owner}"})
+            assert second.status_code == 201, second.text
+            push_service.wait_for(lambda received: any(
+                "круассаны" in r["payload"]["body"] for r in received))
+            assert [p["body"] for p in push_service.payloads("customer-renewed")] == [
+                "Завтра — круассаны."]
+            assert len(push_service.payloads("customer")) == 1  # the old one: nothing more
+
             # Off again: the device is removed on the server too.
             toggle.click()
             expect(page.locator("#push-state")).to_have_text(
@@ -125,6 +152,17 @@ def test_a_channel_post_reaches_a_browser_that_turned_notifications_on(browser, 
             watched.assert_clean()
         finally:
             context.close()
+
+
+def renew_in_worker(context, old_endpoint, fresh):
+    """Run what the service worker does on pushsubscriptionchange, the subscription at
+    `old_endpoint` replaced by `fresh` (Chromium never fires the event itself); the status of
+    its call to the server."""
+    [worker] = context.service_workers
+    return worker.evaluate("""async ([oldEndpoint, fresh]) => {
+        const answer = await renewSubscription({endpoint: oldEndpoint}, {toJSON: () => fresh});
+        return answer.status;
+    }""", [old_endpoint, fresh])
 
 
 def show_in_worker(context, page, origin, payload):

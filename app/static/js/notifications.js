@@ -101,8 +101,16 @@
     await register(sub);
   }
 
+  /* The browser's subscription now: its push service may have replaced the one this page
+   * registered (the service worker has told the server of the new one). */
+  async function latest() {
+    var registration = await navigator.serviceWorker.ready;
+    subscription = (await registration.pushManager.getSubscription()) || subscription;
+    return subscription;
+  }
+
   async function turnOff() {
-    if (subscription) {
+    if (await latest()) {
       try {
         await Bank.api.del("/api/push/unregister", { json: { endpoint: subscription.endpoint } });
       } catch (error) {
@@ -131,7 +139,7 @@
     var input = event.target;
     if (!subscription || input.type !== "checkbox") return;
     Bank.say(errorBox, "");
-    var change = { endpoint: subscription.endpoint };
+    var change = { endpoint: (await latest()).endpoint };
     change[input.name] = input.checked;
     try {
       var answer = await Bank.api.put("/api/push/preferences", change);
