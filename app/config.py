@@ -17,6 +17,9 @@ SECRET_NAMES = ("SECRET_KEY", "JWT_SECRET_KEY", "OTP_SECRET")
 # Web Push (VAPID, RFC 8292): a P-256 key pair, base64url without padding; the public key is
 # what browsers get as applicationServerKey, the private one signs every push.
 VAPID_KEYS = ("VAPID_PUBLIC_KEY", "VAPID_PRIVATE_KEY")
+# The push services of Chrome and Android, Firefox, Edge and Safari.
+PUSH_SERVICE_HOSTS = ("fcm.googleapis.com", "push.services.mozilla.com", "notify.windows.com",
+                      "push.apple.com")
 
 
 class ConfigError(RuntimeError):
@@ -270,7 +273,10 @@ def _vapid(environ, instance_path, production, public_base_url):
             "PUSH_TTL_SECONDS": env_int(environ, "PUSH_TTL_SECONDS", 86400, minimum=0),
             "PUSH_TIMEOUT_SECONDS": env_float(environ, "PUSH_TIMEOUT_SECONDS", 10.0, minimum=0.1),
             # Subscribers per channel-post task, so a big channel never makes one huge task.
-            "PUSH_BATCH_SIZE": env_int(environ, "PUSH_BATCH_SIZE", 500, minimum=1)}
+            "PUSH_BATCH_SIZE": env_int(environ, "PUSH_BATCH_SIZE", 500, minimum=1),
+            # In production, the hosts (and their subdomains) a subscription may point at:
+            # we POST to whatever is registered, so only the browsers' push services.
+            "PUSH_SERVICE_HOSTS": env_list(environ, "PUSH_SERVICE_HOSTS", PUSH_SERVICE_HOSTS)}
 
 
 def load_dotenv_file(root):

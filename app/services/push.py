@@ -57,9 +57,10 @@ def public_key():
 
 def endpoint_problem(url):
     """Why `url` cannot be a push endpoint, or None. Push services are on https; plain http
-    to this machine is allowed outside production, for local stand-ins. In production an IP
-    literal or localhost is refused: we POST to whatever is registered, and no push service
-    lives on a bare address."""
+    to this machine is allowed outside production, for local stand-ins. In production we
+    POST to whatever is registered, so only the known push services' hosts
+    (PUSH_SERVICE_HOSTS) are taken: no address inside our network, and no host name that
+    could be made to resolve there later."""
     parts = urlsplit(url)
     host = parts.hostname or ""
     if not host or parts.username or parts.password:
@@ -71,7 +72,14 @@ def endpoint_problem(url):
         return "must be an https URL"
     if production and (host in LOOPBACK or _is_ip(host)):
         return "must name a push service by its host name"
+    if production and not _known_service(host):
+        return "is not the address of a known push service"
     return None
+
+
+def _known_service(host):
+    return any(host == known or host.endswith("." + known)
+               for known in current_app.config["PUSH_SERVICE_HOSTS"])
 
 
 def _is_ip(host):

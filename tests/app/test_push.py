@@ -218,9 +218,31 @@ def test_production_refuses_loopback_and_ip_endpoints(make_app, standin):
                    VAPID_PRIVATE_KEY=private)
     client = app.test_client()
     anna = signed_in(app, ANNA)
-    for endpoint in ("http://127.0.0.1:9/push/x", "https://localhost/x", "https://10.0.0.8/x"):
+    for endpoint in ("http://127.0.0.1:9/push/x", "https://localhost/x", "https://10.0.0.8/x",
+                     "https://push.example.com/x", "https://fcm.googleapis.com.evil.test/x",
+                     "https://evilfcm.googleapis.com.test/x"):
         subscription = {**standin.subscription("x"), "endpoint": endpoint}
-        assert "subscription.endpoint" in _fields(register(client, anna, subscription))
+        assert "subscription.endpoint" in _fields(register(client, anna, subscription)), endpoint
+    assert rows(app) == []
+    # The browsers' push services are taken.
+    for endpoint in ("https://fcm.googleapis.com/fcm/send/abc:def",
+                     "https://updates.push.services.mozilla.com/wpush/v2/gAAA",
+                     "https://wns2-par02p.notify.windows.com/w/?token=BQYAAA",
+                     "https://web.push.apple.com/QGdKm"):
+        subscription = {**standin.subscription("x"), "endpoint": endpoint}
+        assert register(client, anna, subscription).status_code == 201, endpoint
+
+
+def test_the_push_services_taken_in_production_are_a_setting(make_app, standin):
+    public, private = vapid_key_pair()
+    app = make_app(APP_ENV="production", **STRONG, VAPID_PUBLIC_KEY=public,
+                   VAPID_PRIVATE_KEY=private, PUSH_SERVICE_HOSTS="push.example.com")
+    client = app.test_client()
+    anna = signed_in(app, ANNA)
+    ours = {**standin.subscription("x"), "endpoint": "https://eu.push.example.com/x"}
+    assert register(client, anna, ours).status_code == 201
+    chrome = {**standin.subscription("y"), "endpoint": "https://fcm.googleapis.com/fcm/send/a"}
+    assert "subscription.endpoint" in _fields(register(client, anna, chrome))
 
 
 def test_production_without_vapid_keys_has_push_off(make_app, standin):
@@ -230,7 +252,8 @@ def test_production_without_vapid_keys_has_push_off(make_app, standin):
     answer = client.get("/api/push/vapid-public-key")
     assert answer.status_code == 503
     assert answer.get_json()["error"]["code"] == "push_unavailable"
-    subscription = {**standin.subscription("x"), "endpoint": "https://push.example.com/x"}
+    subscription = {**standin.subscription("x"),
+                    "endpoint": "https://fcm.googleapis.com/fcm/send/x"}
     assert register(client, signed_in(app, ANNA), subscription).status_code == 503
 
 
