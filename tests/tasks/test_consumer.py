@@ -6,6 +6,7 @@ a message was acknowledged is read after the consumer stopped: a message it left
 unacknowledged is back in the queue by then.
 """
 
+import errno
 import json
 import os
 import signal
@@ -248,7 +249,17 @@ class Proxy:
         return f"amqp://guest:guest@127.0.0.1:{self.port}/%2F"
 
     def restore(self):
-        self.server = socket.create_server(("127.0.0.1", self.port))
+        # The port is free while cut, so anything may take it for a moment: a connection
+        # from an ephemeral port (the consumer retrying) can even be bound to it.
+        deadline = time.monotonic() + 5
+        while True:
+            try:
+                self.server = socket.create_server(("127.0.0.1", self.port))
+                break
+            except OSError as error:
+                if error.errno != errno.EADDRINUSE or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
         self.server.settimeout(0.05)
         self.open.set()
         threading.Thread(target=self._accept, args=(self.server,), daemon=True).start()
@@ -284,6 +295,10 @@ class Proxy:
 
     def cut(self):
         self.open.clear()
+        try:  # stops listening at once, even while the accept thread is inside accept()
+            self.server.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
         self.server.close()
         with self.lock:
             for sock in self.sockets:
