@@ -5,6 +5,7 @@ Debian's Chromium driven by Playwright with console errors kept."""
 
 import json
 import os
+import random
 import socket
 import subprocess
 import sys
@@ -25,10 +26,20 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
+# Ports handed out for a server to bind later. Below Linux's ephemeral range (32768 and up),
+# so no outgoing connection can be given the port in the seconds before the server binds it.
+PORTS = range(20000, 32768)
+
+
 def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    while True:
+        port = random.choice(PORTS)
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:  # in use: another
+                continue
+            return port
 
 
 def server_env(tmp_path, **extra):

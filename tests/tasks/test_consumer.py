@@ -27,6 +27,7 @@ from app.models import HandledEvent
 from app.services import dead_letters, event_queues
 from tasks.consumer import EventConsumer
 from tests.broker import pika_parameters
+from tests.live_server import free_port
 from tests.mms3_events import event_body
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -238,9 +239,7 @@ class Proxy:
 
     def __init__(self, target=("127.0.0.1", 5672)):
         self.target = target
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
+        self.port = free_port()  # outside the ephemeral range: no client can take it
         self.lock = threading.Lock()
         self.sockets, self.server, self.open = [], None, threading.Event()
 
