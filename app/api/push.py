@@ -9,6 +9,7 @@ The exception is `renew`, called by the service worker, which holds no sign-in.
 from typing import Annotated
 
 from flask import Blueprint
+from flask_babel import get_locale
 from pydantic import AfterValidator, Field, model_validator
 
 from app.api.guard import login_required, me
@@ -90,7 +91,8 @@ def register(data):
     subscription = data.subscription
     token, created = push.register(
         me(), subscription.endpoint, subscription.keys.model_dump(), device_id=data.deviceId,
-        preferences=data.preferences.model_dump() if data.preferences else None)
+        preferences=data.preferences.model_dump() if data.preferences else None,
+        language=str(get_locale()))  # the site's language on this browser
     return ok(push.shape(token), status=201 if created else 200)
 
 

@@ -34,6 +34,8 @@ class PushToken(TimestampedDocument):
     keys = EmbeddedDocumentField(PushKeys)
     platform = StringField(choices=("web", "ios", "android"), default="web")
     device_id = StringField(db_field="deviceId")
+    # The language of the pages it was registered from: the notifications' language.
+    language = StringField()
     preferences = EmbeddedDocumentField(PushPreferences, default=PushPreferences)
     last_used_at = DateTimeField(db_field="lastUsedAt")
 

@@ -114,14 +114,15 @@ def _preference_fields(values):
             if values.get(name) is not None}
 
 
-def register(user, endpoint, keys, device_id=None, preferences=None):
+def register(user, endpoint, keys, device_id=None, preferences=None, language=None):
     """Register (or refresh) this browser's subscription for `user`; (token, new for them).
     Preferences not given keep their values for the same person, and start on for a new
-    row or one taken over from someone else (their choices are not this person's)."""
+    row or one taken over from someone else (their choices are not this person's).
+    `language` is the one its notifications are written in."""
     preferences = preferences or {}
     now = clock.now()
     sets = {"userId": user.id, "keys": {"p256dh": keys["p256dh"], "auth": keys["auth"]},
-            "platform": "web", "updatedAt": now}
+            "platform": "web", "language": language, "updatedAt": now}
     if device_id is not None:
         sets["deviceId"] = device_id
     collection = PushToken._get_collection()

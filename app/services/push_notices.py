@@ -2,8 +2,8 @@
 finds the recipients' subscriptions that want the kind of news, shapes the payload the
 service worker shows ({title, body, url, tag}) and enqueues `push.deliver` for them.
 
-Payloads are in the platform's default language: the recipient's own is not known here,
-and the language of whoever caused the notification would be a guess at best.
+The words we add (an invitation's) are in each device's language, the site's language in
+that browser when it was registered; a business's name and a message are as written.
 """
 
 import re
@@ -112,12 +112,27 @@ def invited(conversation_id, user_ids):
         return
     asked = (conversation.last_message or {}).get("text") or ""
     customer = User.objects(id=conversation.customer_id).first()
-    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
-        who = provisioning.chat_name(customer) if customer else gettext("A customer")
-        body = gettext("%(name)s asks for a person: %(text)s", name=who, text=asked)
-    _send([i for ids in found.values() for i in ids], {
-        "title": business.name, "body": preview(body),
-        "url": _inbox_url(business.id, conversation.id), "tag": f"invite:{conversation.id}"})
+    devices = [i for ids in found.values() for i in ids]
+    for language, same_language in _by_language(devices).items():
+        with force_locale(language):
+            who = provisioning.chat_name(customer) if customer else gettext("A customer")
+            body = gettext("%(name)s asks for a person: %(text)s", name=who, text=asked)
+        _send(same_language, {"title": business.name, "body": preview(body),
+                    "url": _inbox_url(business.id, conversation.id),
+                    "tag": f"invite:{conversation.id}"})
+
+
+def _by_language(token_ids):
+    """{language: [subscription ids]}; a device registered before languages were kept, or in
+    one we no longer offer, gets the default."""
+    default = current_app.config["BABEL_DEFAULT_LOCALE"]
+    offered = set(current_app.config["LANGUAGES"])
+    grouped = {}
+    for row in PushToken._get_collection().find({"_id": {"$in": token_ids}},
+                                                {"_id": 1, "language": 1}):
+        language = row.get("language") if row.get("language") in offered else default
+        grouped.setdefault(language, []).append(row["_id"])
+    return grouped
 
 
 def channel_post(post_id):

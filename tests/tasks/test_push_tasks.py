@@ -23,10 +23,12 @@ def push_service(app):
         yield standin
 
 
-def device(client, push_service, who, name, **preferences):
-    """A browser of `who` subscribed at the stand-in and registered with the API."""
-    answer = client.post("/api/push/register", headers=B(who), json={
-        "subscription": push_service.subscription(name), "preferences": preferences})
+def device(client, push_service, who, name, language="ru", **preferences):
+    """A browser of `who` subscribed at the stand-in and registered with the API, from pages
+    in `language`."""
+    answer = client.post(
+        "/api/push/register", headers={**B(who), "Accept-Language": language},
+        json={"subscription": push_service.subscription(name), "preferences": preferences})
     assert answer.status_code == 201, answer.get_json()
     return answer.get_json()["data"]
 
@@ -230,6 +232,18 @@ def test_the_bot_invitation_reaches_the_invited_owner(app, client, push_service)
         == []
     # The bot's own "I have called the team" is for the customer, not a second buzz.
     assert [p["tag"] for p in push_service.payloads("owner")] == [f"invite:{dialog_id}"]
+
+
+def test_each_device_is_told_in_the_language_it_was_registered_in(app, client, push_service):
+    world = make_world(app, client, inviteOwnerOnKeywords=["доставка"])
+    device(client, push_service, world.owner, "laptop", language="en")
+    device(client, push_service, world.owner, "phone", language="ru")
+    dialog_id = open_dialog(client, world)
+    say(client, dialog_id, world.customer, "Есть ли доставка на Арбат?")
+    assert [p["body"] for p in push_service.payloads("laptop")] == [
+        "Кирилл asks for a person: Есть ли доставка на Арбат?"]
+    assert [p["body"] for p in push_service.payloads("phone")] == [
+        "Кирилл просит позвать человека: Есть ли доставка на Арбат?"]
 
 
 def test_pushes_are_signed_with_the_published_key(app, client, push_service):
