@@ -33,6 +33,7 @@ def init_compression(app):
     # On our scripts, Brotli's level 4 (the default) is no smaller than gzip; level 5 is 5 %
     # smaller for about 1 ms per 12 KB script.
     app.config.setdefault("COMPRESS_BR_LEVEL", 5)
-    # Static files are streamed; these endpoints still answer a revalidation with a 304.
-    app.config.setdefault("COMPRESS_STREAMING_ENDPOINT_CONDITIONAL", ["static", "widget.static"])
+    # Files are streamed; these endpoints still answer a revalidation with a 304.
+    app.config.setdefault("COMPRESS_STREAMING_ENDPOINT_CONDITIONAL",
+                          ["static", "widget.static", "api.openapi.swagger_asset"])
     PublicCompress().init_app(app)

@@ -276,7 +276,10 @@ def _vapid(environ, instance_path, production, public_base_url):
             "PUSH_BATCH_SIZE": env_int(environ, "PUSH_BATCH_SIZE", 500, minimum=1),
             # In production, the hosts (and their subdomains) a subscription may point at:
             # we POST to whatever is registered, so only the browsers' push services.
-            "PUSH_SERVICE_HOSTS": env_list(environ, "PUSH_SERVICE_HOSTS", PUSH_SERVICE_HOSTS)}
+            "PUSH_SERVICE_HOSTS": [host.lower().strip(".") for host in env_list(
+                environ, "PUSH_SERVICE_HOSTS", PUSH_SERVICE_HOSTS)],
+            # Renewals of replaced subscriptions (no sign-in) per client IP.
+            "PUSH_RENEWALS_PER_IP": env_str(environ, "PUSH_RENEWALS_PER_IP", "20/hour")}
 
 
 def load_dotenv_file(root):

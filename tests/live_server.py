@@ -26,14 +26,21 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
-# Ports handed out for a server to bind later. Below Linux's ephemeral range (32768 and up),
-# so no outgoing connection can be given the port in the seconds before the server binds it.
-PORTS = range(20000, 32768)
+def _below_ephemeral():
+    """Ports below the ones Linux gives outgoing connections (32768 and up by default)."""
+    try:
+        first = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        first = 32768
+    return range(min(10000, first // 2), first)
 
 
 def free_port():
+    """A port for a server that binds it later: below the ephemeral range, so no outgoing
+    connection can be given it in the seconds before the server binds it."""
+    ports = _below_ephemeral()
     while True:
-        port = random.choice(PORTS)
+        port = random.choice(ports)
         with socket.socket() as sock:
             try:
                 sock.bind(("127.0.0.1", port))

@@ -8,7 +8,7 @@ The exception is `renew`, called by the service worker, which holds no sign-in.
 
 from typing import Annotated
 
-from flask import Blueprint
+from flask import Blueprint, request
 from flask_babel import get_locale
 from pydantic import AfterValidator, Field, model_validator
 
@@ -65,6 +65,7 @@ class PushRegisterBody(Body):
 
 class PushRenewBody(Body):
     oldEndpoint: Annotated[str, Field(min_length=1, max_length=push.ENDPOINT_MAX)]  # noqa: N815
+    oldAuth: Base64Url  # noqa: N815 - the old subscription's auth secret: the proof
     subscription: PushSubscriptionIn
 
 
@@ -100,11 +101,13 @@ def register(data):
 @body(PushRenewBody)
 def renew(data):
     """The service worker's call when the push service replaced this browser's subscription;
-    no sign-in: the old endpoint, known only to that browser and us, proves the device."""
+    no sign-in: the old subscription's auth secret, held only by that browser and us, proves
+    the device. The answer says nothing about the row."""
     push.public_key()  # 503 when push is off
     subscription = data.subscription
-    return ok(push.shape(push.renew(data.oldEndpoint, subscription.endpoint,
-                                    subscription.keys.model_dump())))
+    push.renew(data.oldEndpoint, data.oldAuth, subscription.endpoint,
+               subscription.keys.model_dump(), request.remote_addr)
+    return ok({"renewed": True})
 
 
 @bp.delete("/unregister")

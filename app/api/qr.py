@@ -24,7 +24,9 @@ class QrQuery(Query):
 
 
 def _headers(tag, params, business):
-    headers = {"ETag": f'"{tag}"', "Cache-Control": CACHE_CONTROL,
+    # Weak: the same tag for the compressed SVG and the plain one, so the 304 is decided
+    # before rendering.
+    headers = {"ETag": f'W/"{tag}"', "Cache-Control": CACHE_CONTROL,
                "X-Content-Type-Options": "nosniff"}
     if params.format == "svg":
         headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"

@@ -10,6 +10,7 @@ decides who gets what, app/services/push_sender.py sends), so a slow push servic
 slows down a message.
 """
 
+import hmac
 import ipaddress
 import logging
 from urllib.parse import urlsplit
@@ -26,7 +27,7 @@ from app.config import b64url_decode
 from app.errors import AppError, NotFound
 from app.models import PushToken
 from app.models.base import new_id
-from app.services import jobs
+from app.services import jobs, rate_limits
 
 # API name -> the field inside `preferences` (the same names in the database).
 PREFERENCES = ("newMessage", "channelUpdate", "mentions")
@@ -72,12 +73,13 @@ def endpoint_problem(url):
         return "must be an https URL"
     if production and (host in LOOPBACK or _is_ip(host)):
         return "must name a push service by its host name"
-    if production and not _known_service(host):
+    if production and not known_service(host):
         return "is not the address of a known push service"
     return None
 
 
-def _known_service(host):
+def known_service(host):
+    """True when `host` is one of PUSH_SERVICE_HOSTS or under one."""
     return any(host == known or host.endswith("." + known)
                for known in current_app.config["PUSH_SERVICE_HOSTS"])
 
@@ -148,22 +150,29 @@ def register(user, endpoint, keys, device_id=None, preferences=None, language=No
     return PushToken.objects.get(token=endpoint), before is None or before["userId"] != user.id
 
 
-def renew(old_endpoint, endpoint, keys):
+def renew(old_endpoint, old_auth, endpoint, keys, ip):
     """The browser's push service replaced the subscription at `old_endpoint`
     (`pushsubscriptionchange` in the service worker, which has no sign-in): the device keeps
-    its person and choices at the new endpoint. Knowing the old endpoint, a secret address
-    only that browser and we hold, is the proof. If the new endpoint is registered already
-    (a page registered it first), that row stays and the old one goes."""
+    its person, choices and language at the new endpoint. The proof is the old
+    subscription's auth secret: the push service knows the endpoint, but only that browser
+    and we hold the secret. If the new endpoint is registered already (a page registered it
+    first), that row stays and the old one goes."""
+    rate_limits.hit(current_app.config["PUSH_RENEWALS_PER_IP"], "push-renew", ip,
+                    _("Too many requests. Try again later."))
     token = PushToken.objects(token=old_endpoint).first()
-    if token is None:
+    if token is None or token.keys is None or not hmac.compare_digest(
+            token.keys.auth.rstrip("=").encode(), old_auth.rstrip("=").encode()):
         raise _not_mine()
+    collection = PushToken._get_collection()
     sets = {"token": endpoint, "keys": {"p256dh": keys["p256dh"], "auth": keys["auth"]},
             "updatedAt": clock.now()}
+    still_there = {"_id": token.id, "token": old_endpoint}  # not unregistered meanwhile
     try:
-        PushToken._get_collection().update_one({"_id": token.id}, {"$set": sets})
+        moved = collection.update_one(still_there, {"$set": sets}).matched_count
     except DuplicateKeyError:
-        PushToken.objects(id=token.id).delete()
-    return PushToken.objects.get(token=endpoint)
+        moved = collection.delete_one(still_there).deleted_count
+    if not moved:
+        raise _not_mine()
 
 
 def _not_mine():

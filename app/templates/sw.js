@@ -95,10 +95,17 @@ self.addEventListener("push", function (event) {
   }));
 });
 
-/* The push service replaced this browser's subscription (Firefox does so; Chromium keeps
- * them): tell the server the new one, proving the device by the old endpoint, so the person
- * keeps getting notifications without visiting their profile. Without the old subscription
- * there is nothing to prove it with; the profile page registers again on the next visit. */
+/* The push service replaced this browser's subscription: tell the server the new one, so
+ * the person keeps getting notifications without visiting their profile. The proof is the
+ * old subscription's auth secret, which only this browser and the server hold. Without the
+ * old subscription (older browsers) there is nothing to prove it with; the profile page
+ * registers again on the next visit. */
+function base64url(buffer) {
+  var bytes = new Uint8Array(buffer), text = "";
+  for (var i = 0; i < bytes.length; i++) text += String.fromCharCode(bytes[i]);
+  return btoa(text).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
 function renewSubscription(old, fresh) {
   if (!old) return Promise.resolve(null);
   var subscribed = fresh ? Promise.resolve(fresh) : self.registration.pushManager.subscribe({
@@ -108,7 +115,14 @@ function renewSubscription(old, fresh) {
     return fetch("/api/push/renew", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ oldEndpoint: old.endpoint, subscription: subscription.toJSON() })
+      body: JSON.stringify({ oldEndpoint: old.endpoint, oldAuth: base64url(old.getKey("auth")),
+                             subscription: subscription.toJSON() })
+    }).then(function (answer) {
+      // Open pages still hold the old subscription (a sign-out must remove the new one).
+      return self.clients.matchAll({ type: "window" }).then(function (tabs) {
+        tabs.forEach(function (tab) { tab.postMessage({ type: "push-renewed" }); });
+        return answer;
+      });
     });
   });
 }

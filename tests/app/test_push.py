@@ -122,9 +122,10 @@ def test_unregister_removes_my_device_once(app, client, people, standin):
     assert again.status_code == 404
 
 
-def renew(client, old_endpoint, subscription):
-    return client.post("/api/push/renew",
-                       json={"oldEndpoint": old_endpoint, "subscription": subscription})
+def renew(client, old, subscription, auth=None):
+    return client.post("/api/push/renew", json={
+        "oldEndpoint": old["endpoint"], "oldAuth": auth or old["keys"]["auth"],
+        "subscription": subscription})
 
 
 def test_a_replaced_subscription_keeps_its_person_and_choices(app, client, people, standin):
@@ -132,29 +133,45 @@ def test_a_replaced_subscription_keeps_its_person_and_choices(app, client, peopl
     old = standin.subscription("phone")
     register(client, anna, old, preferences={"channelUpdate": False})
     fresh = standin.subscription("phone-renewed")
-    # The service worker has no sign-in: knowing the old endpoint is the proof.
-    answer = renew(client, old["endpoint"], fresh)
+    # The service worker has no sign-in: the old subscription's auth secret is the proof.
+    answer = renew(client, old, fresh)
     assert answer.status_code == 200, answer.get_json()
-    assert answer.get_json()["data"]["endpoint"] == fresh["endpoint"]
+    assert answer.get_json()["data"] == {"renewed": True}
     assert rows(app) == [(anna["user"]["id"], fresh["endpoint"], True, False, True)]
     with app.app_context():
         assert PushToken.objects.get(token=fresh["endpoint"]).keys.p256dh == \
             fresh["keys"]["p256dh"]
-    # The old address proves nothing any more.
-    assert renew(client, old["endpoint"], standin.subscription("x")).status_code == 404
+    # The old subscription proves nothing any more.
+    assert renew(client, old, standin.subscription("x")).status_code == 404
+
+
+def test_the_endpoint_alone_cannot_move_a_device(app, client, people, standin):
+    # Push services know endpoints; only the browser and we know the auth secret.
+    anna, _boris = people
+    old = standin.subscription("phone")
+    register(client, anna, old)
+    thief = standin.subscription("thief")
+    for auth in (thief["keys"]["auth"], old["keys"]["auth"][:-2] + "AA"):
+        answer = renew(client, old, thief, auth=auth)
+        assert answer.status_code == 404
+        assert answer.get_json()["error"]["code"] == "push_subscription_not_found"
+    assert _fields(client.post("/api/push/renew", json={
+        "oldEndpoint": old["endpoint"], "subscription": thief})) == ["oldAuth"]
+    assert rows(app) == [(anna["user"]["id"], old["endpoint"], True, True, True)]
 
 
 def test_renewing_an_unknown_or_bad_subscription_changes_nothing(app, client, people, standin):
     anna, _boris = people
     old = standin.subscription("phone")
     register(client, anna, old)
-    unknown = renew(client, old["endpoint"] + "x", standin.subscription("other"))
+    unknown = renew(client, {**old, "endpoint": old["endpoint"] + "x"},
+                    standin.subscription("other"))
     assert unknown.status_code == 404
-    assert unknown.get_json()["error"]["code"] == "push_subscription_not_found"
     broken = standin.subscription("broken")
     broken["keys"]["p256dh"] = "AAAA"  # not a P-256 point: nothing could be sent to it
-    assert renew(client, old["endpoint"], broken).status_code == 422
-    assert renew(client, {"$ne": ""}, standin.subscription("y")).status_code == 422
+    assert renew(client, old, broken).status_code == 422
+    assert renew(client, {**old, "endpoint": {"$ne": ""}}, standin.subscription("y")) \
+        .status_code == 422
     assert rows(app) == [(anna["user"]["id"], old["endpoint"], True, True, True)]
 
 
@@ -163,8 +180,21 @@ def test_a_renewal_the_page_registered_first_leaves_one_row(app, client, people,
     old, fresh = standin.subscription("phone"), standin.subscription("phone-renewed")
     register(client, anna, old)
     register(client, anna, fresh, preferences={"mentions": False})
-    assert renew(client, old["endpoint"], fresh).status_code == 200
+    answer = renew(client, old, fresh)
+    assert answer.status_code == 200 and answer.get_json()["data"] == {"renewed": True}
     assert rows(app) == [(anna["user"]["id"], fresh["endpoint"], True, True, False)]
+
+
+def test_renewals_are_limited_per_address(make_app, standin):
+    app = make_app(PUSH_RENEWALS_PER_IP="2/hour")
+    client = app.test_client()
+    anna = signed_in(app, ANNA)
+    old = standin.subscription("phone")
+    register(client, anna, old)
+    guesses = [renew(client, old, standin.subscription(f"g{n}"), auth="A" * 22)
+               for n in range(3)]
+    assert [g.status_code for g in guesses] == [404, 404, 429]
+    assert guesses[2].headers["Retry-After"]
 
 
 def _fields(answer):

@@ -263,3 +263,19 @@ def test_endpoints_that_resolve_inside_our_network_are_never_posted_to():
     for host in ("127.0.0.1", "10.0.0.1", "192.168.1.10", "169.254.169.254", "::1"):
         assert _internal(host), host
     assert not _internal("8.8.8.8")
+
+
+def test_a_row_off_the_push_services_list_is_dropped_unsent(app, client, push_service,
+                                                            monkeypatch):
+    from app.services import push_sender
+
+    # A row registered before the list was narrowed (here: the stand-in, taken in testing).
+    world = make_world(app)
+    token = device(client, push_service, world.customer, "phone")
+    app.config.update(APP_ENV="production", PUSH_SERVICE_HOSTS=["push.example.com"])
+    # The stand-in is on 127.0.0.1: as if it were a public host, so that only the list acts.
+    monkeypatch.setattr(push_sender, "_internal", lambda host: False)
+    with app.app_context():
+        assert push_sender.deliver([token["id"]], {"title": "t", "body": "b"}) == []
+        assert PushToken.objects(id=token["id"]).count() == 0
+    assert push_service.payloads() == []

@@ -60,6 +60,30 @@ def test_small_answers_are_sent_as_they_are(client, slug):
     assert "Content-Encoding" not in config.headers
 
 
+def test_the_api_docs_assets_revalidate_to_a_304(client):
+    path = "/api/docs/assets/swagger-ui-bundle.js"
+    first = assert_compressed(client, path, BROTLI, "br")
+    again = client.get(path, headers={**BROTLI, "If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.get_data() == b""
+
+
+def test_a_qr_code_revalidates_before_it_is_drawn(app, client, slug, monkeypatch):
+    from app.models import Business
+    from app.services import qr
+
+    owner = signed_in(app, "+79161234567")  # the business's owner (the slug fixture's)
+    with app.app_context():
+        business_id = Business.objects.get(slug=slug).id
+    path = f"/api/businesses/{business_id}/qr?format=svg"
+    headers = {**BROTLI, "Authorization": f"Bearer {owner['accessToken']}"}
+    first = client.get(path, headers=headers)
+    assert first.status_code == 200 and first.headers["Content-Encoding"] == "br"
+    drawn = []
+    monkeypatch.setattr(qr, "render", lambda *args: drawn.append(args))
+    again = client.get(path, headers={**headers, "If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and drawn == []
+
+
 def test_a_live_stream_is_not_held_back_by_compression(app, client):
     mine = signed_in(app, "+79160000001")
     response = client.get(f"/api/stream?topics=user:{mine['user']['id']}", buffered=False,

@@ -130,7 +130,7 @@ def test_a_channel_post_reaches_a_browser_that_turned_notifications_on(browser, 
             # (its pushsubscriptionchange handler), and the next post reaches it there.
             renewed = push_service.subscription("customer-renewed")
             page.evaluate("replacement => window.__replaceSubscription(replacement)", renewed)
-            status = renew_in_worker(context, device["endpoint"], renewed)
+            status = renew_in_worker(context, device, renewed)
             assert status == 200
             second = requests.post(
                 f"{live_server.base}/api/businesses/{shop['id']}/channel/messages",
@@ -154,15 +154,18 @@ def test_a_channel_post_reaches_a_browser_that_turned_notifications_on(browser, 
             context.close()
 
 
-def renew_in_worker(context, old_endpoint, fresh):
-    """Run what the service worker does on pushsubscriptionchange, the subscription at
-    `old_endpoint` replaced by `fresh` (Chromium never fires the event itself); the status of
-    its call to the server."""
+def renew_in_worker(context, old, fresh):
+    """Run what the service worker does on pushsubscriptionchange, the subscription `old`
+    (as toJSON gives it) replaced by `fresh`; the status of its call to the server. The
+    handler is called directly: the event cannot be raised from outside the browser."""
     [worker] = context.service_workers
-    return worker.evaluate("""async ([oldEndpoint, fresh]) => {
-        const answer = await renewSubscription({endpoint: oldEndpoint}, {toJSON: () => fresh});
+    return worker.evaluate("""async ([old, fresh]) => {
+        const raw = (text) => Uint8Array.from(
+          atob(text.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0)).buffer;
+        const subscription = {endpoint: old.endpoint, getKey: (name) => raw(old.keys[name])};
+        const answer = await renewSubscription(subscription, {toJSON: () => fresh});
         return answer.status;
-    }""", [old_endpoint, fresh])
+    }""", [old, fresh])
 
 
 def show_in_worker(context, page, origin, payload):

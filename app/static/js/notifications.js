@@ -109,6 +109,12 @@
     return subscription;
   }
 
+  if (supported) {
+    navigator.serviceWorker.addEventListener("message", function (event) {
+      if (event.data && event.data.type === "push-renewed") latest().catch(function () {});
+    });
+  }
+
   async function turnOff() {
     if (await latest()) {
       try {
