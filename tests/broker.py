@@ -1,6 +1,8 @@
-"""The real RabbitMQ of this machine, for tests: reachable, or skip (outside CI) / fail (CI)."""
+"""The real RabbitMQ and Redis of this machine, for tests: reachable, or skip (outside CI) /
+fail (CI)."""
 
 import os
+import uuid
 
 import kombu
 import pytest
@@ -50,3 +52,21 @@ def require_redis(url):
         if "CI" in os.environ:
             pytest.fail(f"{reason}; CI is set, so the Redis tests must run")
         pytest.skip(f"{reason}; set CI to make this a failure")
+
+
+REDIS_URL = "redis://127.0.0.1:6379/15"  # db 15: tests only
+
+
+@pytest.fixture
+def redis_settings():
+    """REDIS_URL and a prefix of our own; the keys under it are deleted afterwards. Skips when
+    Redis is unreachable outside CI, fails under CI."""
+    require_redis(REDIS_URL)
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+    prefix = f"bank_test_live_{uuid.uuid4().hex[:10]}"
+    yield {"REDIS_URL": REDIS_URL, "REDIS_KEY_PREFIX": prefix}
+    keys = list(client.scan_iter(match=f"{prefix}:*"))
+    if keys:
+        client.delete(*keys)

@@ -9,7 +9,6 @@ import pytest
 from app.config import ConfigError, load_config, vapid_key_pair
 from app.models import PushToken
 from app.services import presence
-from tests.app.test_live import redis_settings  # noqa: F401 - a fixture used by name
 from tests.factories import signed_in
 from tests.push_standin import PushServiceStandIn
 
