@@ -5,15 +5,22 @@ request for a person). It runs from the message listener, once per message."""
 from flask_babel import gettext
 
 from app import clock
-from app.models import BusinessMember, BusinessSettings, Conversation, User
-from app.services import bot_rules, conversations, dialog_messages, event_log, live, push
+from app.models import BusinessMember, Conversation, User
+from app.services import (
+    bot_rules,
+    bot_settings,
+    conversations,
+    dialog_messages,
+    event_log,
+    live,
+    push,
+)
 
 CLAIM_HOURS = 48
 
 
 def settings_for(business_id):
-    found = BusinessSettings.objects(business_id=business_id).first() \
-        or BusinessSettings(business_id=business_id)
+    found = bot_settings.settings_of(business_id)
     return bot_rules.BotSettings(
         greeting=found.greeting, auto_reply_enabled=bool(found.auto_reply_enabled),
         auto_reply_message=found.auto_reply_message,
@@ -32,17 +39,23 @@ def greet(conversation, business):
 
 def respond(before, business, message_id, text, at):
     """Act on a customer's message; `before` is the conversation as it was before it."""
-    if not event_log.claim(f"bot:{message_id}", CLAIM_HOURS):
+    key = f"bot:{message_id}"
+    if not event_log.claim(key, CLAIM_HOURS):
         return  # handled already (an event delivered twice)
     state = bot_rules.DialogState(
         greeted=before.greeted, customer_messages=before.customer_messages,
         last_human_reply_at=before.last_human_reply_at, escalated=before.escalated)
     incoming = bot_rules.Incoming(sender_kind="customer", text=text, at=at)
-    for action in bot_rules.decide(settings_for(business.id), state, incoming):
-        if isinstance(action, bot_rules.Reply):
-            dialog_messages.post_as_bot(before, business, action.text, action.reason)
-        else:
-            invite_team(before, business, action)
+    try:
+        for action in bot_rules.decide(settings_for(business.id), state, incoming):
+            if isinstance(action, bot_rules.Reply):
+                dialog_messages.post_as_bot(before, business, action.text, action.reason)
+            else:
+                invite_team(before, business, action)
+    except Exception:
+        # The event is delivered again (the messaging service was down): answer it then.
+        event_log.release(key)
+        raise
 
 
 def invite_team(conversation, business, action):

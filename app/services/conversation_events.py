@@ -6,9 +6,11 @@ from app import clock
 from app.messaging import shapes
 from app.messaging.runtime import gateway
 from app.models import Business, Conversation
-from app.services import bot, dialog_messages, live, push
+from app.services import bot, dialog_messages, event_log, live, push
 
 PREVIEW = 200
+# How long a message's counting is remembered: redeliveries come within minutes.
+RECORD_HOURS = 48
 
 
 def _dialog_id(event, section):
@@ -30,14 +32,20 @@ class ConversationListener:
         kind = dialog_messages.kind_of(message.get("senderId"), conversation,
                                        message.get("meta"))
         at = shapes.from_ms(message["createdAt"]) if message.get("createdAt") else clock.now()
-        _record(conversation, message, kind, at)
+        # A failed handling is delivered again: the counters move and the push goes once.
+        first = _record_once(conversation, message, kind, at)
         business = Business.objects.get(id=conversation.business_id)
         shaped = dialog_messages.shape(message, conversation, business)
+        # Published again on a redelivery: pages drop a message id they show already.
         live.publish(f"dialog:{conversation.id}", "message", shaped)
         summary = {"dialogId": conversation.id, "lastMessage": shaped}
         live.publish(f"business:{conversation.business_id}", "dialog", summary)
         live.publish(f"user:{conversation.customer_id}", "dialog", summary)
-        push.message_created(conversation, shaped, kind, message.get("meta"))
+        if first:
+            push.message_created(conversation, shaped, kind, message.get("meta"))
+        if not first and kind == "customer":
+            # Counted by the handling that failed: the bot judges the dialog without it.
+            conversation.customer_messages = max(0, conversation.customer_messages - 1)
         if kind == "customer" and not (message.get("meta") or {}).get("copied"):
             bot.respond(conversation, business, shaped["id"], shaped["text"], at)
 
@@ -60,6 +68,19 @@ class ConversationListener:
 
 def _iso_ms(value):
     return clock.isoformat(shapes.from_ms(value)) if isinstance(value, int | float) else None
+
+
+def _record_once(conversation, message, kind, at):
+    """_record, unless this message was recorded before; True when recorded now."""
+    key = f"record:{message.get('messageId')}"
+    if not event_log.claim(key, RECORD_HOURS):
+        return False
+    try:
+        _record(conversation, message, kind, at)
+    except Exception:
+        event_log.release(key)
+        raise
+    return True
 
 
 def _record(conversation, message, kind, at):
