@@ -1,7 +1,8 @@
 """The team inbox at /cabinet/b/<id>/inbox: the business's dialogs with unread badges and
 filters, one dialog's messages, the reply box with the quick replies, and the actions on a
-dialog. Every team member may read; replying, marking, archiving and taking a dialog need
-canReply; blocking its customer needs the owner or a manager (app.services.inbox_team).
+dialog. Every team member may read and mark a dialog unread; replying, marking it read,
+archiving and taking it need canReply (conversations.mark_read: a viewer's read clears only
+their own count); blocking its customer needs the owner or a manager (inbox_team).
 
 Each action is a plain form POST that redirects back to the same view (post/redirect/get);
 app/static/js/inbox.js sends the same forms with `Accept: application/json` and gets JSON

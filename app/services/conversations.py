@@ -109,14 +109,19 @@ def side_of(user, conversation):
     return ("team", member) if member is not None else (None, None)
 
 
-def visible(user, conversation_id):
-    """The conversation if the user is its customer or on the business's team; 404 otherwise
-    (no hint that it exists)."""
+def _found(user, conversation_id):
+    """(conversation, side, membership) if the user is its customer or on the business's
+    team; 404 otherwise (no hint that it exists)."""
     conversation = Conversation.objects(id=conversation_id).first() \
         if isinstance(conversation_id, str) else None
-    if conversation is None or side_of(user, conversation)[0] is None:
+    side, member = side_of(user, conversation) if conversation else (None, None)
+    if side is None:
         raise _not_found()
-    return conversation
+    return conversation, side, member
+
+
+def visible(user, conversation_id):
+    return _found(user, conversation_id)[0]
 
 
 def can_view(user, conversation_id):
@@ -130,12 +135,20 @@ def can_view(user, conversation_id):
 def require_reply(user, conversation):
     """The side the user answers from; team members need canReply."""
     side, member = side_of(user, conversation)
-    if side == "team" and not effective(member)["canReply"]:
-        raise Forbidden("forbidden", _("Your role in this business does not allow this."),
-                        details={"permission": "canReply"})
     if side is None:
         raise _not_found()
+    _require_answers(side, member)
     return side
+
+
+def _answers(side, member):
+    return side == "customer" or effective(member)["canReply"]
+
+
+def _require_answers(side, member):
+    if not _answers(side, member):
+        raise Forbidden("forbidden", _("Your role in this business does not allow this."),
+                        details={"permission": "canReply"})
 
 
 # --- listings --------------------------------------------------------------------------------
@@ -168,14 +181,15 @@ def unread_for(user, conversation):
 # --- reading, archiving, taking ----------------------------------------------------------------
 
 def mark_read(user, conversation_id):
-    conversation = visible(user, conversation_id)
-    side = side_of(user, conversation)[0]
-    collection = Conversation._get_collection()
+    """My unread count goes to 0. Those who answer (the customer, team members with
+    canReply) also clear the team's badge and send the read receipt; a viewer only reads."""
+    conversation, side, member = _found(user, conversation_id)
     sets = {f"unread.{user.id}": 0}
-    if side == "team":
+    answers = _answers(side, member)
+    if side == "team" and answers:
         sets["teamUnread"] = 0
-    collection.update_one({"_id": conversation.id}, {"$set": sets})
-    last = (conversation.last_message or {}).get("id")
+    Conversation._get_collection().update_one({"_id": conversation.id}, {"$set": sets})
+    last = (conversation.last_message or {}).get("id") if answers else None
     if last and conversation.dialog_id and (side == "customer"
                                             or user.id in conversation.participants):
         # Read receipts: the messaging service tells the other side through its event.
@@ -190,9 +204,10 @@ def mark_read(user, conversation_id):
 
 
 def mark_unread(user, conversation_id):
-    """The inbox's "mark unread": the team badge shows at least 1 again."""
-    conversation = visible(user, conversation_id)
-    if side_of(user, conversation)[0] != "team":
+    """The inbox's "mark unread": the team badge shows at least 1 again (any team member may
+    flag a dialog for those who answer)."""
+    conversation, side, _member = _found(user, conversation_id)
+    if side != "team":
         raise Forbidden("forbidden", _("Only the business's team can do this."))
     Conversation._get_collection().update_one(
         {"_id": conversation.id}, {"$max": {"teamUnread": 1}})
@@ -202,8 +217,9 @@ def mark_unread(user, conversation_id):
 def set_archived(user, conversation_id, archived):
     """The team archives the dialog in its inbox (needs canReply); a customer archives it in
     their own list only. A new customer message re-opens both."""
-    conversation = visible(user, conversation_id)
-    if require_reply(user, conversation) == "team":
+    conversation, side, member = _found(user, conversation_id)
+    _require_answers(side, member)
+    if side == "team":
         Conversation.objects(id=conversation.id).update_one(
             set__status="archived" if archived else "open")
     else:
@@ -213,9 +229,10 @@ def set_archived(user, conversation_id, archived):
 
 def assign_to_me(user, conversation_id):
     """"Take the dialog": it is assigned to the caller, who joins it."""
-    conversation = visible(user, conversation_id)
-    if require_reply(user, conversation) != "team":
+    conversation, side, member = _found(user, conversation_id)
+    if side != "team":
         raise Forbidden("forbidden", _("Only the business's team can do this."))
+    _require_answers(side, member)
     join(conversation, user)
     Conversation.objects(id=conversation.id).update_one(set__assigned_to=user.id)
     return conversation.reload()

@@ -131,6 +131,38 @@ def test_unread_counters_and_read(app, client):
                         headers=B(world.customer)).status_code == 403
 
 
+def test_a_viewer_reading_leaves_the_badge_to_those_who_answer(app, client):
+    world = make_world(app)
+    dialog_id = start(client, world).get_json()["data"]["id"]
+    post(client, world, dialog_id, world.customer, "Есть кто?")
+    read = client.patch(f"/api/dialogs/{dialog_id}/read", headers=B(world.viewer))
+    assert read.status_code == 200
+    unread = client.get(f"/api/businesses/{world.business_id}/dialogs?unread=true",
+                        headers=B(world.operator)).get_json()["data"]
+    assert [(d["id"], d["unreadCount"]) for d in unread] == [(dialog_id, 1)]
+
+
+def test_a_customer_archives_in_their_own_list_and_a_new_message_brings_it_back(app, client):
+    world = make_world(app)
+    dialog_id = start(client, world).get_json()["data"]["id"]
+    post(client, world, dialog_id, world.customer, "Спасибо, всё понятно")
+
+    def mine(archived):
+        answer = client.get(f"/api/dialogs?archived={str(archived).lower()}",
+                            headers=B(world.customer))
+        return [d["id"] for d in answer.get_json()["data"]]
+
+    assert client.put(f"/api/dialogs/{dialog_id}/archive", json={"archived": True},
+                      headers=B(world.customer)).status_code == 200
+    assert (mine(False), mine(True)) == ([], [dialog_id])
+    # The team's inbox is the team's: the dialog is still open there.
+    inbox = client.get(f"/api/businesses/{world.business_id}/dialogs",
+                       headers=B(world.owner)).get_json()["data"]
+    assert [d["id"] for d in inbox] == [dialog_id]
+    post(client, world, dialog_id, world.operator, "Рады помочь!")
+    assert (mine(False), mine(True)) == ([dialog_id], [])
+
+
 def test_archive_and_a_customer_message_reopens(app, client):
     world = make_world(app)
     dialog_id = start(client, world).get_json()["data"]["id"]
