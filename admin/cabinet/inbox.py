@@ -22,7 +22,7 @@ from app.api.stream import sse_response
 from app.clock import isoformat
 from app.errors import AppError
 from app.messaging.gateway import InvalidRequest
-from app.models import Conversation, User
+from app.models import Conversation
 from app.services import (
     conversations,
     customer_blocks,
@@ -51,10 +51,10 @@ def _conversation(scope, dialog_id):
     return found
 
 
-def _names(user_ids):
-    """{user id: the name they have in conversations (a name, else the phone's last digits)}."""
-    found = User.objects(id__in=list(set(user_ids) - {None}))
-    return {user.id: provisioning.chat_name(user) for user in found}
+def _names(ids):
+    """{id: the name they have in conversations}, for customers (widget guests too) and the
+    team."""
+    return {key: provisioning.chat_name(who) for key, who in conversations.people(ids).items()}
 
 
 def _rows(scope, view):

@@ -11,7 +11,7 @@ from app.api.presenters import user_public
 from app.api.responses import ok, paginated
 from app.api.validation import Body, Paging, Query, body, query
 from app.clock import isoformat
-from app.models import Business, Guest, User
+from app.models import Business
 from app.services import businesses, conversations, dialog_messages
 from app.services.permissions import get_business
 
@@ -71,9 +71,7 @@ def customer_view(customer):
 def _views(rows, user):
     """Shapes a page of conversations with three lookups in all (businesses, customers)."""
     found = {b.id: b for b in Business.objects(id__in={c.business_id for c in rows})}
-    ids = {c.customer_id for c in rows}
-    people = {u.id: u for u in User.objects(id__in=ids)}
-    people.update({g.id: g for g in Guest.objects(id__in=ids - set(people))})
+    people = conversations.people(c.customer_id for c in rows)
     return [dialog_view(c, user, found[c.business_id], people.get(c.customer_id))
             for c in rows if c.business_id in found]
 

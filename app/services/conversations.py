@@ -172,6 +172,16 @@ def of_business(business, user, filters, page, limit):
     return list(query.skip((page - 1) * limit).limit(limit)), query.count()
 
 
+def people(ids):
+    """{id: User or Guest} of the people behind `ids` (customers may be widget guests), in
+    two queries at most."""
+    ids = set(ids) - {None}
+    found = {u.id: u for u in User.objects(id__in=ids)}
+    if ids - set(found):
+        found.update({g.id: g for g in Guest.objects(id__in=ids - set(found))})
+    return found
+
+
 def unread_for(user, conversation):
     if user.id == conversation.customer_id:
         return int((conversation.unread or {}).get(user.id, 0))

@@ -297,3 +297,21 @@ def test_the_customer_learns_that_the_team_types_and_read_it(app, sms, world, in
     viewer = sign_in(app, sms, VIEWER)
     assert viewer.post(f"{inbox.url}/typing", data={
         "csrf_token": csrf_token(viewer.get(inbox.page))}).status_code == 403
+
+
+def test_a_widget_guest_shows_by_its_guest_name(app, sms, world):
+    from app.models import Business
+
+    with app.app_context():
+        slug = Business.objects.get(id=world["a"]).slug
+    api = app.test_client()
+    guest = api.post(f"/api/widget/{slug}/session", json={}).get_json()["data"]
+    headers = {"Authorization": f"Bearer {guest['token']}"}
+    dialog = api.post(f"/api/businesses/{world['a']}/start-dialog",
+                      headers=headers).get_json()["data"]["id"]
+    api.post(f"/api/dialogs/{dialog}/messages", json={"text": "Вы открыты?"}, headers=headers)
+    name = api.get(f"/api/dialogs/{dialog}", headers=headers).get_json()["data"]["customer"]["name"]
+    assert name.startswith("Гость ")
+    html = sign_in(app, sms, OWNER).get(
+        f"/cabinet/b/{world['a']}/inbox?dialog={dialog}").get_data(as_text=True)
+    assert html.count(name) >= 2  # in the list and over the conversation
