@@ -32,11 +32,12 @@ class PostForm(SecureForm):
 
 def _rows(scope, posts):
     """The posts as the page shows them, with whether this person may change each."""
-    moderator = is_lead(scope.member)
+    moderated = channels.settings_of(scope.business.id)["moderationEnabled"]
     rows = channels.shape_page(posts, scope.user)
-    for row in rows:
+    for row, post in zip(rows, posts, strict=True):
         row["mine"] = row["author"]["id"] == scope.user.id
-        row["editable"] = row["mine"] or moderator
+        row["editable"] = channels.may_edit(scope.member, scope.user, post, moderated)
+        row["deletable"] = channels.may_delete(scope.member, scope.user, post)
     return rows
 
 

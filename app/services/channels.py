@@ -159,16 +159,32 @@ def _require_editor(business, user, post_id):
     canPublishChannel."""
     member = require(business, user, "canPublishChannel")
     post = find(business, post_id)
-    if post.author_id != user.id and not is_lead(member):
+    if not may_delete(member, user, post):
         raise Forbidden("forbidden", _("Only the author, the owner or a manager can do this."))
     return post, member
 
 
+def _approved_lock(post, member, moderated):
+    """With moderation on, an approved post is changed by the owner or a manager only:
+    otherwise it could be turned into anything."""
+    return moderated and post.status == "published" and not is_lead(member)
+
+
+def may_delete(member, user, post):
+    """Whether `delete` lets `user` (their membership `member`) remove `post`, for pages
+    that offer it: its author or an owner or manager, with canPublishChannel."""
+    return (member is not None and effective(member)["canPublishChannel"]
+            and (post.author_id == user.id or is_lead(member)))
+
+
+def may_edit(member, user, post, moderated):
+    """Whether `edit` lets them change it; `moderated`: settings_of(...)["moderationEnabled"]."""
+    return may_delete(member, user, post) and not _approved_lock(post, member, moderated)
+
+
 def edit(business, user, post_id, raw_text):
     post, member = _require_editor(business, user, post_id)
-    if post.status == "published" and not is_lead(member) \
-            and settings_of(business.id)["moderationEnabled"]:
-        # Otherwise an approved post could be turned into anything.
+    if _approved_lock(post, member, settings_of(business.id)["moderationEnabled"]):
         raise Forbidden("moderated", _("Posts are checked before publishing: ask the owner or "
                                        "a manager to change this one."))
     text = clean_text(raw_text)

@@ -125,6 +125,22 @@ def test_pending_posts_wait_for_the_owner_who_approves_or_rejects(app, sms, worl
     assert ChannelPost.objects.get(id=third.id).status == "pending"
 
 
+def test_an_approved_post_offers_its_author_delete_but_not_edit(app, sms, world):
+    set_channel(world["a"], moderation_enabled=True)
+    grant(world, world["operator"])
+    operator = sign_in(app, sms, OPERATOR)
+    post(operator, page_of(world), {"text": "Акция недели"})
+    waiting = ChannelPost.objects.get(business_id=world["a"])
+    owner = sign_in(app, sms, OWNER)
+    post(owner, f"{page_of(world)}/{waiting.id}/approve", page_url=page_of(world))
+    item = operator.get(page_of(world)).get_data(as_text=True).split('id="posts"')[1]
+    assert "Акция недели" in item
+    assert f"/{waiting.id}/edit" not in item and f"/{waiting.id}/delete" in item
+    # The owner may still do both.
+    item = owner.get(page_of(world)).get_data(as_text=True).split('id="posts"')[1]
+    assert f"/{waiting.id}/edit" in item and f"/{waiting.id}/delete" in item
+
+
 def test_edit_and_delete_from_the_page(app, sms, world):
     manager = sign_in(app, sms, MANAGER)
     post(manager, page_of(world), {"text": "Было"})
