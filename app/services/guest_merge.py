@@ -7,9 +7,10 @@ from mongoengine import NotUniqueError
 
 from app.messaging.runtime import gateway
 from app.models import Conversation, Guest
-from app.services import conversations, provisioning, widget_sessions
+from app.services import conversations, event_log, provisioning, widget_sessions
 
 COPY_MAX = 200  # the guest's messages copied into an existing dialog
+COPY_HOURS = 24 * 7  # how long a copied message is remembered, for a claim made again
 
 
 def claim(user, business, guest_id, guest_secret):
@@ -53,20 +54,34 @@ def _take_over(conversation, guest, user):
 
 def _copy_into(theirs, mine, business, user):
     mine = conversations.ensure_dialog(mine, business, user)
-    texts = []
+    found = []
     if theirs.dialog_id:
         cursor = None
-        while len(texts) < COPY_MAX:
+        while len(found) < COPY_MAX:
             page = gateway().list_messages(theirs.dialog_id, limit=100, cursor=cursor)
-            texts += [m["content"] for m in page["messages"]
+            found += [m for m in page["messages"]
                       if (m.get("meta") or {}).get("side") == "customer"]
             cursor = page["nextCursor"]
             if not cursor:
                 break
-    for text in reversed(texts[:COPY_MAX]):  # pages are newest first
-        # Marked as copied: the bot does not answer them again.
-        gateway().post_message(mine.dialog_id, user.id, text, meta={
-            "side": "customer", "authorName": provisioning.chat_name(user), "copied": True})
+    for message in reversed(found[:COPY_MAX]):  # pages are newest first
+        _copy(message, mine, user)
     Conversation.objects(id=theirs.id).update_one(set__status="archived",
                                                   set__customer_archived=True)
     return mine.reload()
+
+
+def _copy(message, mine, user):
+    """Copy one of the guest's messages, once: a claim that failed partway is made again,
+    and what was copied then is not copied twice."""
+    key = f"copy:{mine.id}:{message['messageId']}"
+    if not event_log.claim(key, COPY_HOURS):
+        return
+    try:
+        # Marked as copied: the bot does not answer them again.
+        gateway().post_message(mine.dialog_id, user.id, message["content"], meta={
+            "side": "customer", "authorName": provisioning.chat_name(user), "copied": True},
+            idempotency_key=key)
+    except Exception:
+        event_log.release(key)
+        raise

@@ -189,6 +189,37 @@ def test_a_guests_messages_are_copied_into_an_existing_dialog(app, client, shop)
         assert Conversation.objects.get(id=dialog_id).status == "archived"
 
 
+def test_a_copy_that_fails_partway_is_finished_without_repeats(app, client, shop, monkeypatch):
+    from app.messaging.embedded import EmbeddedGateway
+    from app.messaging.gateway import MessagingError
+
+    own = client.post(f"/api/businesses/{shop.business_id}/start-dialog",
+                      headers=B(shop.customer)).get_json()["data"]["id"]
+    started, dialog_id = guest_chat(client, shop)
+    for text in ("Первое", "Второе"):
+        client.post(f"/api/dialogs/{dialog_id}/messages", json={"text": text},
+                    headers=bearer(started["token"]))
+    original = EmbeddedGateway.post_message
+    copies = []
+
+    def fails_on_the_second(self, dialog_id, sender_id, content, **kwargs):
+        if (kwargs.get("meta") or {}).get("copied"):
+            copies.append(content)
+            if len(copies) == 2:
+                raise MessagingError("mms3 is down")
+        return original(self, dialog_id, sender_id, content, **kwargs)
+
+    monkeypatch.setattr(EmbeddedGateway, "post_message", fails_on_the_second)
+    body = {"guestId": started["guest"]["id"], "guestSecret": started["guest"]["secret"]}
+    assert client.post(f"/api/widget/{shop.slug}/claim", json=body,
+                       headers=B(shop.customer)).status_code == 503
+    again = client.post(f"/api/widget/{shop.slug}/claim", json=body, headers=B(shop.customer))
+    assert again.status_code == 200, again.get_json()
+    seen = [t for _kind, t in texts(client, own, shop.customer["accessToken"])]
+    assert (seen.count("Первое"), seen.count("Второе")) == (1, 1)
+    assert seen[-2:] == ["Первое", "Второе"]
+
+
 def test_a_resend_with_the_same_client_id_posts_once(client, shop):
     started, dialog_id = guest_chat(client, shop)
     url, headers = f"/api/dialogs/{dialog_id}/messages", bearer(started["token"])
