@@ -173,9 +173,14 @@ class InboxPages:
         scope = load(business_id, "canReply")
         conversation = _conversation(scope, dialog_id)
         archived = request.form.get("archived", "1") == "1"
-        return self._act(scope, conversation, ActionForm(request.form),
-                         lambda: conversations.set_archived(scope.user, conversation.id,
-                                                            archived),
+
+        def archive():
+            found = conversations.set_archived(scope.user, conversation.id, archived)
+            scope.record("archive" if archived else "restore", "dialog", conversation.id,
+                         {"status": conversation.status}, {"status": found.status})
+            return found
+
+        return self._act(scope, conversation, ActionForm(request.form), archive,
                          _("The dialog is archived.") if archived
                          else _("The dialog is back among the open ones."))
 
@@ -183,8 +188,14 @@ class InboxPages:
     def inbox_assign(self, business_id, dialog_id):
         scope = load(business_id, "canReply")
         conversation = _conversation(scope, dialog_id)
-        return self._act(scope, conversation, ActionForm(request.form),
-                         lambda: conversations.assign_to_me(scope.user, conversation.id),
+        def take():
+            found = conversations.assign_to_me(scope.user, conversation.id)
+            scope.record("assign", "dialog", conversation.id,
+                         {"assigned_to": conversation.assigned_to},
+                         {"assigned_to": found.assigned_to})
+            return found
+
+        return self._act(scope, conversation, ActionForm(request.form), take,
                          _("The dialog is yours now."))
 
     @expose("/<business_id>/inbox/<dialog_id>/block", methods=("POST",))
@@ -224,8 +235,13 @@ class InboxPages:
     def inbox_duty(self, business_id):
         scope = load(business_id, "canReply")
         on_duty = request.form.get("on_duty") == "1"
-        return self._act(scope, None, ActionForm(request.form),
-                         lambda: inbox_team.set_on_duty(scope.business, scope.user, on_duty),
+        def duty():
+            found = inbox_team.set_on_duty(scope.business, scope.user, on_duty)
+            scope.record("duty", "member", found.id, {"on_duty": bool(scope.member.on_duty)},
+                         {"on_duty": found.on_duty})
+            return found
+
+        return self._act(scope, None, ActionForm(request.form), duty,
                          _("You are on duty: the bot calls you to dialogs.") if on_duty
                          else _("You are off duty."))
 

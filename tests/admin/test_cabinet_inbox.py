@@ -315,3 +315,19 @@ def test_a_widget_guest_shows_by_its_guest_name(app, sms, world):
     html = sign_in(app, sms, OWNER).get(
         f"/cabinet/b/{world['a']}/inbox?dialog={dialog}").get_data(as_text=True)
     assert html.count(name) >= 2  # in the list and over the conversation
+
+
+def test_archiving_taking_and_duty_are_in_the_audit_log(app, sms, world, inbox):
+    operator = sign_in(app, sms, OPERATOR)
+    post(operator, f"{inbox.url}/assign", {}, page_url=inbox.page)
+    post(operator, f"{inbox.url}/archive", {"archived": "1"}, page_url=inbox.page)
+    post(operator, f"{inbox.url}/archive", {"archived": "0"}, page_url=inbox.page)
+    post(operator, f"{inbox.base}/duty", {"on_duty": "1"}, page_url=inbox.base)
+    [taken] = audit("assign", "dialog")
+    assert (taken.target_id, taken.actor_id) == (inbox.dialog, world["operator"])
+    assert taken.changes["assigned_to"] == {"before": None, "after": world["operator"]}
+    assert audit("archive", "dialog")[0].changes["status"] == {
+        "before": "open", "after": "archived"}
+    assert audit("restore", "dialog")[0].changes["status"] == {
+        "before": "archived", "after": "open"}
+    assert audit("duty", "member")[0].changes["on_duty"] == {"before": False, "after": True}
