@@ -216,3 +216,26 @@ def test_a_quiet_stream_sends_heartbeats_and_ends_in_time(make_app, monkeypatch)
     assert body[:1] == ["retry: 2000\n\n"] and "event: ready\n" in body[1]
     assert body[2:] and set(body[2:]) == {": ping\n\n"}
     assert app.extensions["live"].fanout.empty()
+
+
+def test_a_channel_topic_is_for_whoever_may_read_the_channel(app, client):
+    from app.models import Business, Subscription
+
+    owner = signed_in(app, "+79160000001")
+    subscriber = signed_in(app, "+79160000002")
+    stranger = signed_in(app, "+79160000003")
+    shop = business(app, owner["user"]["id"], name="Открытая")
+    hidden = business(app, owner["user"]["id"], name="Скрытая")
+    with app.app_context():
+        Business.objects(id=hidden.id).update_one(set__hidden=True)
+        Subscription(business_id=hidden.id, user_id=subscriber["user"]["id"]).save()
+
+    def status(who, business_id):
+        response = open_stream(client, who["accessToken"], f"channel:{business_id}")
+        response.close()
+        return response.status_code
+
+    assert [status(who, shop.id) for who in (owner, subscriber, stranger)] == [200, 200, 200]
+    assert [status(who, hidden.id) for who in (owner, subscriber, stranger)] == [200, 200, 403]
+    assert status(stranger, "biz_unknown") == 403
+    assert app.extensions["live"].fanout.empty()
