@@ -279,3 +279,17 @@ def test_a_row_off_the_push_services_list_is_dropped_unsent(app, client, push_se
         assert push_sender.deliver([token["id"]], {"title": "t", "body": "b"}) == []
         assert PushToken.objects(id=token["id"]).count() == 0
     assert push_service.payloads() == []
+
+
+def test_a_batch_resolves_each_push_service_once(app, client, push_service, monkeypatch):
+    from app.services import push_sender
+
+    world = make_world(app)
+    tokens = [device(client, push_service, world.customer, name)["id"] for name in ("a", "b")]
+    app.config.update(APP_ENV="production", PUSH_SERVICE_HOSTS=["127.0.0.1"])
+    looked_up = []
+    monkeypatch.setattr(push_sender, "_internal", lambda host: looked_up.append(host) or False)
+    with app.app_context():
+        assert push_sender.deliver(tokens, {"title": "t", "body": "b"}) == []
+    assert looked_up == ["127.0.0.1"]
+    assert len(push_service.payloads("a")) == len(push_service.payloads("b")) == 1
