@@ -24,13 +24,11 @@ MAX_AGE = 60
 def widget_config(slug):
     """The widget's public settings, for the loader on the business's website."""
     business, _moved = businesses.resolve_slug(slug)  # a former slug keeps working
-    data = widget_settings.public_config(business)
     # Our own pages (the landing page) carry no Origin on this same-origin GET.
     own = urlsplit(current_app.config["PUBLIC_BASE_URL"])
-    data["embeddable"] = widget_settings.embeddable(
-        widget_settings.of(business.id), request.headers.get("Origin"),
-        (f"{own.scheme}://{own.netloc}", request.host_url.rstrip("/")))
-    response = ok(data)
+    response = ok(widget_settings.public_config(
+        business, origin=request.headers.get("Origin"),
+        own_origins=(f"{own.scheme}://{own.netloc}", request.host_url.rstrip("/"))))
     # Any website may read it; no cookies ride along (the browser sends none without
     # credentials: "include", and no Allow-Credentials header would let it read them).
     response.headers["Access-Control-Allow-Origin"] = "*"

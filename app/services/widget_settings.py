@@ -152,8 +152,10 @@ def embeddable(widget, origin, own_origins):
     return not origin or origin in (*own_origins, *(widget.allowed_origins or []))
 
 
-def public_config(business, at=None):
-    """The widget's public configuration of `business` at `at` (default: now)."""
+def public_config(business, at=None, origin=None, own_origins=None):
+    """The widget's public configuration of `business` at `at` (default: now). With
+    `own_origins`, also whether a page of `origin` may show it (`embeddable`), from the same
+    read of the settings."""
     settings = _document(business.id)
     widget = settings.widget
     hours = settings.business_hours
@@ -168,4 +170,6 @@ def public_config(business, at=None):
         "online": online,
         "nextOpeningAt": clock.isoformat(opening),
         "awayMessage": widget.away_message,
+        **({"embeddable": embeddable(widget, origin, own_origins)}
+           if own_origins is not None else {}),
     }
