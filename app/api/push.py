@@ -88,7 +88,6 @@ def vapid_public_key():
 @body(PushRegisterBody)
 def register(data):
     """Register this browser's push subscription for me (201 when new, 200 when known)."""
-    push.public_key()  # 503 when push is off: a subscription would never be used
     subscription = data.subscription
     token, created = push.register(
         me(), subscription.endpoint, subscription.keys.model_dump(), device_id=data.deviceId,
@@ -103,7 +102,6 @@ def renew(data):
     """The service worker's call when the push service replaced this browser's subscription;
     no sign-in: the old subscription's auth secret, held only by that browser and us, proves
     the device. The answer says nothing about the row."""
-    push.public_key()  # 503 when push is off
     subscription = data.subscription
     push.renew(data.oldEndpoint, data.oldAuth, subscription.endpoint,
                subscription.keys.model_dump(), request.remote_addr)

@@ -121,6 +121,7 @@ def register(user, endpoint, keys, device_id=None, preferences=None, language=No
     Preferences not given keep their values for the same person, and start on for a new
     row or one taken over from someone else (their choices are not this person's).
     `language` is the one its notifications are written in."""
+    public_key()  # 503 when push is off: a subscription would never be used
     preferences = preferences or {}
     now = clock.now()
     sets = {"userId": user.id, "keys": {"p256dh": keys["p256dh"], "auth": keys["auth"]},
@@ -157,6 +158,7 @@ def renew(old_endpoint, old_auth, endpoint, keys, ip):
     subscription's auth secret: the push service knows the endpoint, but only that browser
     and we hold the secret. If the new endpoint is registered already (a page registered it
     first), that row stays and the old one goes."""
+    public_key()  # 503 when push is off
     rate_limits.hit(current_app.config["PUSH_RENEWALS_PER_IP"], "push-renew", ip,
                     _("Too many requests. Try again later."))
     token = PushToken.objects(token=old_endpoint).first()
