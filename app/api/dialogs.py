@@ -52,8 +52,7 @@ def dialog_view(conversation, user, business=None, customer=None):
         "business": {"id": business.id, "name": business.name, "slug": business.slug},
         "customer": customer_view(customer) if customer else {"id": conversation.customer_id},
         "status": conversation.status,
-        "archived": conversation.customer_archived if user.id == conversation.customer_id
-        else conversation.status == "archived",
+        "archived": conversations.archived_for(user, conversation),
         "assignedTo": conversation.assigned_to,
         "unreadCount": conversations.unread_for(user, conversation),
         "lastMessage": last and {**last, "at": isoformat(last.get("at"))},

@@ -182,6 +182,13 @@ def people(ids):
     return found
 
 
+def archived_for(user, conversation):
+    """The customer and the team archive apart: each sees their own."""
+    if user.id == conversation.customer_id:
+        return bool(conversation.customer_archived)
+    return conversation.status == "archived"
+
+
 def unread_for(user, conversation):
     if user.id == conversation.customer_id:
         return int((conversation.unread or {}).get(user.id, 0))
