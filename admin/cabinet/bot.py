@@ -66,7 +66,7 @@ def form_values(settings):
         "timezone": hours.get("timezone") or "",
     }
     for day in WEEKDAYS:
-        values[day] = ", ".join(f"{i['open']}-{i['close']}" for i in days.get(day) or [])
+        values[day] = bot_settings.intervals_text(days.get(day))
     return values
 
 

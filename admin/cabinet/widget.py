@@ -20,8 +20,7 @@ from wtforms.fields.choices import SelectChoice
 from admin.cabinet.forms import WEEKDAY_TITLES, ActionForm
 from admin.cabinet.scope import back, csrf_failed, load, say
 from app.errors import AppError
-from app.models import BusinessSettings
-from app.services import widget_settings
+from app.services import bot_settings, widget_settings
 from app.services.bot_settings import WEEKDAYS
 
 
@@ -67,13 +66,10 @@ def fingerprint(secret):
 
 def hours_summary(business_id):
     """[(weekday, "09:00-18:00, …")] and the time zone, or None without hours."""
-    settings = BusinessSettings.objects(business_id=business_id).first()
-    hours = (settings.business_hours if settings else None) or {}
+    hours = bot_settings.settings_of(business_id).business_hours or {}
     if not hours.get("days"):
         return None
-    days = [(day, ", ".join(f"{i['open']}-{i['close']}" if isinstance(i, dict)
-                            else "-".join(i) for i in hours["days"].get(day) or []))
-            for day in WEEKDAYS]
+    days = [(day, bot_settings.intervals_text(hours["days"].get(day))) for day in WEEKDAYS]
     return {"timezone": hours.get("timezone"), "days": days}
 
 

@@ -29,6 +29,12 @@ def settings_of(business_id):
     return found
 
 
+def intervals_text(intervals):
+    """A day's business hours as people type them: "09:00-13:00, 14:00-18:00"."""
+    return ", ".join(f"{i['open']}-{i['close']}" if isinstance(i, dict) else "-".join(i)
+                     for i in intervals or [])
+
+
 def view(business, actor):
     require(business, actor, "canManageSettings")
     return as_dict(settings_of(business.id))
