@@ -56,10 +56,6 @@ class BusinessForm(SecureForm):
                 "lng": self.lng.data}
 
 
-class LogoForm(SecureForm):
-    """The file itself is read from request.files["logo"]."""
-
-
 class InviteForm(SecureForm):
     phone = StringField(_("Phone"), validators=[InputRequired(), Length(max=32)])
     role = SelectField(_("Role"), choices=[])

@@ -33,8 +33,8 @@ _now = shapes.now_ms
 
 
 class EmbeddedGateway(MessagingGateway):
-    def __init__(self, dispatcher=None, tenant_id=events.DEFAULT_TENANT):
-        self.dispatcher = dispatcher if dispatcher is not None else events.dispatcher
+    def __init__(self, dispatcher, tenant_id=events.DEFAULT_TENANT):
+        self.dispatcher = dispatcher  # the app's (runtime.py): one per app, never global
         self.tenant_id = tenant_id
 
     # --- users ---------------------------------------------------------------------------

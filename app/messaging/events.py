@@ -137,14 +137,3 @@ class Dispatcher:
                 called += 1
         return called
 
-
-# The process's dispatcher: listeners (the bot, live updates) register here at start-up.
-dispatcher = Dispatcher()
-
-
-def dispatch(event):
-    return dispatcher.dispatch(event)
-
-
-def register(listener):
-    return dispatcher.register(listener)
