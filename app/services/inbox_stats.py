@@ -7,31 +7,17 @@ the time of the customer's first message is not stored) to the first reply of a 
 the team; bot replies do not count. It covers the dialogs started in the window and answered
 so far; dialogs still waiting are counted apart ("unanswered")."""
 
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 
-from app import clock
 from app.models import Conversation
-
-
-def _window(days):
-    if days < 1:
-        raise ValueError("days must be at least 1")
-    today = clock.now().date()
-    span = [today - timedelta(days=back) for back in range(days - 1, -1, -1)]
-    return span, datetime.combine(span[0], time.min)
+from app.services import stats
 
 
 def dialogs_per_day(business_id, days=30):
     """[{"day": "YYYY-MM-DD", "count": n}, …] over the last `days` UTC days, oldest first,
     empty days as 0. One aggregation over the (businessId, createdAt) index."""
-    span, start = _window(days)
-    pipeline = [
-        {"$match": {"businessId": business_id, "createdAt": {"$gte": start}}},
-        {"$group": {"_id": {"$dateToString": {"format": "%Y-%m-%d", "date": "$createdAt"}},
-                    "n": {"$sum": 1}}},
-    ]
-    counts = {row["_id"]: row["n"] for row in Conversation._get_collection().aggregate(pipeline)}
-    return [{"day": day.isoformat(), "count": counts.get(day.isoformat(), 0)} for day in span]
+    return stats.created_per_day(Conversation._get_collection(), stats.window(days),
+                                 {"businessId": business_id})
 
 
 def first_reply_median(business_id, since):
@@ -58,7 +44,7 @@ def first_reply_median(business_id, since):
 
 
 def summary(business_id, days=30):
-    span, start = _window(days)
+    start = datetime.combine(stats.window(days)[0], time.min)
     per_day = dialogs_per_day(business_id, days)
     total = sum(row["count"] for row in per_day)
     median, answered = first_reply_median(business_id, start)

@@ -56,13 +56,15 @@ def totals():
 
 # --- per-day series --------------------------------------------------------------------------
 
-def created_per_day(collection, days):
-    """[{"day": "YYYY-MM-DD", "count": n}, …] of the documents of `collection` whose
-    `createdAt` falls on each of `days` (consecutive `date`s): one aggregation."""
+def created_per_day(collection, days, match=None):
+    """[{"day": "YYYY-MM-DD", "count": n}, …] of the documents of `collection` (those that
+    also `match`, a filter) whose `createdAt` falls on each of `days` (consecutive `date`s):
+    one aggregation."""
     boundaries = [datetime.combine(day, time.min) for day in days]
     boundaries.append(boundaries[-1] + timedelta(days=1))
     rows = collection.aggregate([
-        {"$match": {"createdAt": {"$gte": boundaries[0], "$lt": boundaries[-1]}}},
+        {"$match": {**(match or {}),
+                    "createdAt": {"$gte": boundaries[0], "$lt": boundaries[-1]}}},
         {"$project": {"_id": 0, "createdAt": 1}},
         {"$bucket": {"groupBy": "$createdAt", "boundaries": boundaries,
                      "output": {"n": {"$sum": 1}}}},
