@@ -33,6 +33,9 @@ def init_admin(app):
                         theme=Bootstrap4Theme(swatch="default",
                                               base_template="admin/bank_base.html"))
     app.context_processor(_signed_in_context)
+    from admin.charts import bar_chart
+
+    app.add_template_global(bar_chart)  # the back office's and the cabinet's charts
     for view in back_office_views():
         back_office.add_view(view)
     from admin.views.dead_letters import DeadLettersView

@@ -15,7 +15,6 @@ class BackOfficeHome(SignInPages, StaffAccess, AdminIndexView):
         from flask_babel import format_number
         from werkzeug.routing import BuildError
 
-        from admin.charts import bar_chart
         from app.services import stats
 
         def link_for(endpoint, **values):
@@ -26,4 +25,4 @@ class BackOfficeHome(SignInPages, StaffAccess, AdminIndexView):
                 return None
 
         return self.render("admin/dashboard.html", stats=stats.dashboard(),
-                           bar_chart=bar_chart, number=format_number, link_for=link_for)
+                           number=format_number, link_for=link_for)
