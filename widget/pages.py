@@ -8,9 +8,9 @@ from flask import make_response, render_template, request
 from flask_babel import get_locale
 
 from app.services import businesses, widget_settings
+from app.web import js_strings
 from app.web.headers import CONTENT_SECURITY_POLICY
 from widget import HERE, bp
-from widget.strings import strings
 
 # Sites embed a fixed URL, so the loader cannot be versioned by its address: browsers keep
 # it five minutes, then revalidate it by its ETag (a 304 when it has not changed).
@@ -61,8 +61,8 @@ def chat(slug):
     business, _moved = businesses.resolve_slug(slug)  # a former slug keeps working
     widget = widget_settings.of(business.id)
     response = make_response(render_template(
-        "widget/chat.html", config=widget_settings.public_config(business), i18n=strings(),
-        lang=str(get_locale())))
+        "widget/chat.html", config=widget_settings.public_config(business),
+        i18n=js_strings.strings("widget"), lang=str(get_locale())))
     # Set here, so the site-wide header (frame-ancestors 'none') does not replace it.
     response.headers["Content-Security-Policy"] = _policy(widget)
     response.headers["Cache-Control"] = "no-cache"  # online/away and settings are current

@@ -80,6 +80,21 @@ GROUPS = {
         "blocked": _("Blocked"),
         "hidden": _("Hidden from the catalog"),
     },
+    "widget": {  # the chat in the widget's iframe (widget/pages.py)
+        "offline": _("No connection. Your messages will be sent when it is back."),
+        "online": _("Online"),
+        "closed": _("We are closed now. The team will answer when we open: %(when)s.",
+                    when="{when}"),
+        "signInOffer": _("Sign in by phone, and the answer will reach you as a notification."),
+        "signInRequired": _("Sign in by phone to write to us."),
+        "signedIn": _("You are signed in: answers will reach you as notifications too."),
+        "codeSent": _("We sent a code by SMS to %(phone)s.", phone="{phone}"),
+        "typing": _("%(name)s is typing…", name="{name}"),
+        "sent": _("Sent"),
+        "read": _("Read"),
+        "waiting": _("Waiting for the connection"),
+        "failed": _("Not sent"),
+    },
 }
 
 
