@@ -132,13 +132,12 @@ def can_view(user, conversation_id):
     return True
 
 
-def require_reply(user, conversation):
-    """The side the user answers from; team members need canReply."""
-    side, member = side_of(user, conversation)
-    if side is None:
-        raise _not_found()
+def replying(user, conversation_id):
+    """(conversation, side) for someone about to write in it: its customer, or a team member
+    with canReply; 404 or 403 otherwise. One lookup of the caller's side."""
+    conversation, side, member = _found(user, conversation_id)
     _require_answers(side, member)
-    return side
+    return conversation, side
 
 
 def _answers(side, member):

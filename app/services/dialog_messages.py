@@ -37,9 +37,8 @@ def post(user, conversation_id, raw_text, client_id=None):
     """Post as the customer, or as a team member with canReply (who joins the dialog).
     `client_id` (the widget's id for a message typed offline) makes a resend answer with the
     message already posted, marked `duplicate`, instead of posting it twice."""
-    conversation = conversations.visible(user, conversation_id)
+    conversation, side = conversations.replying(user, conversation_id)
     text = clean_text(raw_text)
-    side = conversations.require_reply(user, conversation)
     if getattr(user, "is_guest", False):
         widget_sessions.check_message_rate(user)
     business = Business.objects.get(id=conversation.business_id)
@@ -80,8 +79,7 @@ def _sent_before(conversation, client_id):
 
 def typing(user, conversation_id):
     """Tell the dialog's open pages that this participant is typing (for a few seconds)."""
-    conversation = conversations.visible(user, conversation_id)
-    side = conversations.require_reply(user, conversation)
+    conversation, side = conversations.replying(user, conversation_id)
     if conversation.dialog_id:
         gateway().typing(conversation.dialog_id, user.id)
     until = clock.now() + timedelta(seconds=TYPING_SECONDS)
