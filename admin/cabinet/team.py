@@ -15,21 +15,12 @@ from admin.cabinet.forms import ActionForm, InviteForm, RoleForm, TransferForm
 from admin.cabinet.scope import back, csrf_failed, load, say
 from admin.labels import ROLE_TITLES
 from app.errors import AppError
-from app.models import BusinessMember
 from app.services import members
-from app.services.permissions import RANKS, role_templates
+from app.services.permissions import role_templates
 
 
 def _assignable(scope):
-    """The roles this person may give: all but the owner's for the owner, else those below."""
-    return [(role, ROLE_TITLES[role]) for role in members.ASSIGNABLE_ROLES
-            if scope.is_owner or RANKS[role] > RANKS[scope.member.role]]
-
-
-def _manages(scope, role):
-    """Whether the page offers to manage a member with `role` (the service decides)."""
-    return scope.may("canManageMembers") and role != "owner" and (
-        scope.is_owner or RANKS[role] > RANKS[scope.member.role])
+    return [(role, ROLE_TITLES[role]) for role in members.assignable_roles(scope.member)]
 
 
 def _team_rows(scope):
@@ -38,7 +29,7 @@ def _team_rows(scope):
     for member, person in members.listing(scope.business, scope.user):
         row = members.presentable(member, person, templates)
         row["isMe"] = member.user_id == scope.user.id
-        row["manageable"] = _manages(scope, member.role) and not row["isMe"]
+        row["manageable"] = members.can_manage(scope.member, member.role) and not row["isMe"]
         rows.append(row)
     return rows
 
@@ -53,14 +44,6 @@ def _transfer_form(scope, formdata=None):
     return form
 
 
-def _member(scope, user_id):
-    """The active member `user_id` of this business (None if there is none)."""
-    if not isinstance(user_id, str):
-        return None
-    return BusinessMember.objects(business_id=scope.business.id, user_id=user_id,
-                                  is_active=True).first()
-
-
 class TeamPages:
     """Mixed into the cabinet's business view (see admin/cabinet/views.py)."""
 
@@ -68,8 +51,8 @@ class TeamPages:
         if invite_form is None:
             invite_form = InviteForm()
             invite_form.role.choices = _assignable(scope)
-            invite_form.role.data = "operator" if scope.is_owner or \
-                RANKS["operator"] > RANKS[scope.member.role] else None
+            invite_form.role.data = "operator" if members.outranks(scope.member, "operator") \
+                else None
         page = self.render_business(
             "cabinet/team.html", scope, rows=_team_rows(scope), invite_form=invite_form,
             roles=_assignable(scope), action_form=ActionForm(),
@@ -105,7 +88,7 @@ class TeamPages:
         scope = load(business_id, "canManageMembers")
         form = RoleForm(request.form)
         form.role.choices = _assignable(scope)
-        target = _member(scope, user_id)
+        target = members.active(scope.business, user_id)
         if self._refused(form, target):
             return back("cabinet_business.team", scope)
         before = {"role": target.role}
@@ -121,7 +104,7 @@ class TeamPages:
     @expose("/<business_id>/team/<user_id>/remove", methods=("POST",))
     def team_remove(self, business_id, user_id):
         scope = load(business_id)
-        target = _member(scope, user_id)
+        target = members.active(scope.business, user_id)
         if self._refused(ActionForm(request.form), target):
             return back("cabinet_business.team", scope)
         leaving = target.user_id == scope.user.id
@@ -142,9 +125,7 @@ class TeamPages:
     @expose("/<business_id>/team/invitations/<member_id>/withdraw", methods=("POST",))
     def team_withdraw(self, business_id, member_id):
         scope = load(business_id, "canManageMembers")
-        invitation = BusinessMember.objects(
-            id=member_id, business_id=scope.business.id, user_id=None,
-            is_active=True).first() if isinstance(member_id, str) else None
+        invitation = members.invitation(scope.business, member_id)
         if self._refused(ActionForm(request.form), invitation):
             return back("cabinet_business.team", scope)
         try:

@@ -26,11 +26,26 @@ def listing(business, actor):
     return [(member, people.get(member.user_id)) for member in members]
 
 
+def outranks(actor_member, role):
+    """The owner manages every role; anyone else only the roles below their own."""
+    return actor_member.role == "owner" or RANKS[role] > RANKS[actor_member.role]
+
+
+def assignable_roles(actor_member):
+    """The roles `actor_member` may give (never the owner's: that is a transfer)."""
+    return [role for role in ASSIGNABLE_ROLES if outranks(actor_member, role)]
+
+
+def can_manage(actor_member, role):
+    """Whether `actor_member` may change or remove a member with `role`, for pages that
+    offer it (the calls below check it themselves)."""
+    return (effective(actor_member)["canManageMembers"] and role != "owner"
+            and outranks(actor_member, role))
+
+
 def _check_can_manage(actor_member, target_role, new_role=None):
-    if actor_member.role == "owner":
-        return
-    if RANKS[target_role] <= RANKS[actor_member.role] or (
-            new_role is not None and RANKS[new_role] <= RANKS[actor_member.role]):
+    if not outranks(actor_member, target_role) or (
+            new_role is not None and not outranks(actor_member, new_role)):
         raise Forbidden("forbidden", _("You can only manage roles below your own."))
 
 
@@ -68,9 +83,20 @@ def invite(business, actor, phone, role, permissions=None):
     ).save()
 
 
+def active(business, user_id):
+    """The active member `user_id` of `business`, or None."""
+    return BusinessMember.objects(business_id=business.id, user_id=user_id,
+                                  is_active=True).first() if isinstance(user_id, str) else None
+
+
+def invitation(business, member_id):
+    """The open invitation `member_id` of `business` (no account yet), or None."""
+    return BusinessMember.objects(id=member_id, business_id=business.id, user_id=None,
+                                  is_active=True).first() if isinstance(member_id, str) else None
+
+
 def _target(business, user_id):
-    member = BusinessMember.objects(business_id=business.id, user_id=user_id,
-                                    is_active=True).first() if isinstance(user_id, str) else None
+    member = active(business, user_id)
     if member is None:
         raise NotFound("member_not_found", _("No such team member."))
     return member
@@ -116,8 +142,7 @@ def remove(business, actor, user_id):
 
 def cancel_invitation(business, actor, member_id):
     actor_member = require(business, actor, "canManageMembers")
-    member = BusinessMember.objects(id=member_id, business_id=business.id, user_id=None,
-                                    is_active=True).first()
+    member = invitation(business, member_id)
     if member is None:
         raise NotFound("member_not_found", _("No such invitation."))
     _check_can_manage(actor_member, member.role)
