@@ -32,6 +32,7 @@ from app.services import (
     provisioning,
     quick_replies,
 )
+from app.services.permissions import is_lead
 
 LIST_SIZE = 30
 MESSAGES_SIZE = 50
@@ -107,7 +108,7 @@ class InboxPages:
             "cabinet/inbox.html", scope, view=view, rows=rows, total=total,
             pages=max(1, -(-total // LIST_SIZE)), dialog=dialog, quick_replies=replies,
             reply_form=ReplyForm(), block_form=BlockForm(), action_form=ActionForm(),
-            is_lead=inbox_team.is_lead(scope.member), on_duty=bool(scope.member.on_duty))
+            is_lead=is_lead(scope.member), on_duty=bool(scope.member.on_duty))
 
     @expose("/<business_id>/inbox/list")
     def inbox_list(self, business_id):
@@ -201,7 +202,7 @@ class InboxPages:
     @expose("/<business_id>/inbox/<dialog_id>/block", methods=("POST",))
     def inbox_block(self, business_id, dialog_id):
         scope = load(business_id)
-        if not inbox_team.is_lead(scope.member):
+        if not is_lead(scope.member):
             abort(403)
         conversation = _conversation(scope, dialog_id)
         form = BlockForm(request.form)
@@ -219,7 +220,7 @@ class InboxPages:
     @expose("/<business_id>/inbox/<dialog_id>/unblock", methods=("POST",))
     def inbox_unblock(self, business_id, dialog_id):
         scope = load(business_id)
-        if not inbox_team.is_lead(scope.member):
+        if not is_lead(scope.member):
             abort(403)
         conversation = _conversation(scope, dialog_id)
 

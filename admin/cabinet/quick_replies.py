@@ -1,5 +1,5 @@
 """The quick replies page at /cabinet/b/<id>/quick-replies: the business's saved answers,
-created, edited and deleted by the owner and managers (app.services.inbox_team.is_lead; the
+created, edited and deleted by the owner and managers (app.services.permissions.is_lead; the
 service checks again). Those who may reply use them from the inbox."""
 
 from flask import abort, request
@@ -11,12 +11,13 @@ from admin.cabinet.inbox_forms import QuickReplyForm
 from admin.cabinet.scope import back, csrf_failed, load, say
 from app.errors import AppError
 from app.models.quick_reply import TEXT_MAX, TITLE_MAX
-from app.services import inbox_team, quick_replies
+from app.services import quick_replies
+from app.services.permissions import is_lead
 
 
 def _lead_scope(business_id):
     scope = load(business_id)
-    if not inbox_team.is_lead(scope.member):
+    if not is_lead(scope.member):
         abort(403)
     return scope
 

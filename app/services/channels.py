@@ -16,7 +16,14 @@ from app.errors import AppError, Conflict, Forbidden, NotFound
 from app.messaging import shapes
 from app.models import Business, BusinessSettings, ChannelPost, ChannelReaction, Subscription, User
 from app.services import avatars, businesses, channel_delivery, live, push, storage
-from app.services.permissions import effective, get_business, is_lead, membership, require
+from app.services.permissions import (
+    effective,
+    get_business,
+    is_lead,
+    membership,
+    require,
+    require_lead,
+)
 
 TEXT_MAX = 4000
 IMAGE_MAX_SIDE = 1280
@@ -66,14 +73,6 @@ def abilities(member):
     """What a member (None: anyone else) may do in the channel."""
     publish = bool(member and effective(member)["canPublishChannel"])
     return {"canPublish": publish, "canModerate": publish and is_lead(member)}
-
-
-def require_moderator(business, user):
-    """Owners and managers who may publish: they approve, reject and see pending posts."""
-    member = require(business, user, "canPublishChannel")
-    if not is_lead(member):
-        raise Forbidden("forbidden", _("Only the owner or a manager can do this."))
-    return member
 
 
 # --- publishing --------------------------------------------------------------------------------
@@ -126,7 +125,7 @@ def _touch(business_id):
 
 def review(business, user, post_id, approve):
     """Approve (it enters the feed as of now) or reject a pending post."""
-    require_moderator(business, user)
+    require_lead(business, user, "canPublishChannel")  # they moderate
     now = _now()
     changes = {"set__status": "published", "set__feed_at": now, "set__published_at": now,
                "set__delivery": "pending"} if approve else {"set__status": "rejected"}
@@ -217,7 +216,7 @@ def feed(business_id, user, status="published", cursor=None, limit=20):
     for the owner and managers."""
     business = visible(business_id, user)
     if status != "published":
-        require_moderator(business, user)
+        require_lead(business, user, "canPublishChannel")  # they moderate
     query = {"businessId": business.id, "status": status, "deletedAt": None}
     if cursor:
         at, last_id = decode_cursor(cursor)

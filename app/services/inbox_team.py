@@ -12,16 +12,7 @@ from flask_babel import lazy_gettext as _
 from app.errors import Forbidden
 from app.models import BusinessMember
 from app.services import conversations, customer_blocks
-from app.services.permissions import is_lead, require, require_member
-
-
-def require_lead(business, user):
-    """The caller's membership if they are the owner or a manager; 403 otherwise."""
-    member = require_member(business, user)
-    if not is_lead(member):
-        raise Forbidden("forbidden", _("Only the owner and managers can do this."),
-                        details={"role": "manager"})
-    return member
+from app.services.permissions import require, require_lead
 
 
 def set_on_duty(business, user, on_duty):

@@ -77,6 +77,17 @@ def is_lead(member):
     return member is not None and RANKS.get(member.role, len(RANKS)) <= RANKS["manager"]
 
 
+def require_lead(business, user, permission=None):
+    """The caller's membership if they are the owner or a manager (and have `permission`,
+    when given); 403 otherwise."""
+    member = require(business, user, permission) if permission else \
+        require_member(business, user)
+    if not is_lead(member):
+        raise Forbidden("forbidden", _("Only the owner or a manager can do this."),
+                        details={"role": "manager"})
+    return member
+
+
 def require_owner(business, user):
     member = require_member(business, user)
     if member.role != "owner":

@@ -1,13 +1,12 @@
 """A business's quick replies: saved answers the team inserts into the reply box. The owner
-and managers manage them (see inbox_team.require_lead); anyone who may reply uses them."""
+and managers manage them (permissions.require_lead); anyone who may reply uses them."""
 
 from flask_babel import lazy_gettext as _
 
 from app.errors import AppError, Conflict, NotFound
 from app.models import QuickReply
 from app.models.quick_reply import TEXT_MAX, TITLE_MAX
-from app.services.inbox_team import require_lead
-from app.services.permissions import require
+from app.services.permissions import require, require_lead
 
 LIMIT = 100  # per business
 
