@@ -14,8 +14,8 @@ from flask_babel import lazy_gettext as _
 from app import clock
 from app.errors import AppError, Conflict, Forbidden, NotFound
 from app.messaging import shapes
-from app.models import Business, BusinessSettings, ChannelPost, ChannelReaction, Subscription, User
-from app.services import avatars, businesses, channel_delivery, live, push, storage
+from app.models import Business, BusinessSettings, ChannelPost, ChannelReaction, User
+from app.services import avatars, businesses, channel_delivery, live, push, storage, subscriptions
 from app.services.permissions import (
     effective,
     get_business,
@@ -54,8 +54,8 @@ def visible(business_id, user):
     business = get_business(business_id)
     if businesses.visible_to_public(business):
         return business
-    if user is not None and (membership(business.id, user.id) is not None or Subscription
-                             .objects(business_id=business.id, user_id=user.id).first()):
+    if user is not None and (membership(business.id, user.id) is not None
+                             or subscriptions.subscribed_ids(user.id, [business.id])):
         return business
     raise NotFound("business_not_found", _("No such business."))
 

@@ -7,11 +7,12 @@ from datetime import timedelta
 from flask_babel import lazy_gettext as _
 
 from app import clock
-from app.errors import AppError, Forbidden
+from app.errors import Forbidden
 from app.messaging import shapes
 from app.messaging.runtime import gateway
 from app.models import Business
 from app.services import (
+    channels,
     conversations,
     customer_blocks,
     event_log,
@@ -26,11 +27,7 @@ TYPING_SECONDS = 5
 
 
 def clean_text(raw):
-    text = raw.strip() if isinstance(raw, str) else ""
-    if not text or len(text) > TEXT_MAX:
-        raise AppError("validation_error", _("Write from 1 to %(max)s characters.", max=TEXT_MAX),
-                       status=422, details={"fields": [{"field": "text"}]})
-    return text
+    return channels.clean_text(raw, TEXT_MAX)  # one rule for what people write
 
 
 def post(user, conversation_id, raw_text, client_id=None):
