@@ -41,12 +41,15 @@ class ConversationListener:
         summary = {"dialogId": conversation.id, "lastMessage": shaped}
         live.publish(f"business:{conversation.business_id}", "dialog", summary)
         live.publish(f"user:{conversation.customer_id}", "dialog", summary)
-        if first:
-            push.message_created(conversation, shaped, kind, message.get("meta"))
+        # Copies of a guest's earlier messages into the account's dialog are old news: no
+        # notification, no answer from the bot.
+        copied = (message.get("meta") or {}).get("copied")
+        if first and not copied:
+            push.message_created(conversation, shaped, kind)
         if not first and kind == "customer":
             # Counted by the handling that failed: the bot judges the dialog without it.
             conversation.customer_messages = max(0, conversation.customer_messages - 1)
-        if kind == "customer" and not (message.get("meta") or {}).get("copied"):
+        if kind == "customer" and not copied:
             bot.respond(conversation, business, shaped["id"], shaped["text"], at)
 
     def on_message_status_update(self, event):

@@ -234,11 +234,8 @@ def _request(job, *args):
         log.warning("push: could not enqueue %s: %r", job, error)
 
 
-def message_created(conversation, message, kind, meta=None):
-    """A new message in a customer dialog (`message` as dialog_messages.shape gives it).
-    Copies of a guest's earlier messages into the account's dialog are old news: skipped."""
-    if (meta or {}).get("copied"):
-        return
+def message_created(conversation, message, kind):
+    """A new message in a customer dialog (`message` as dialog_messages.shape gives it)."""
     _request(jobs.PUSH_NEW_MESSAGE, conversation.id, {
         "id": message.get("id"), "text": message.get("text") or "", "kind": kind,
         "senderId": (message.get("sender") or {}).get("id"),

@@ -293,3 +293,30 @@ def test_a_batch_resolves_each_push_service_once(app, client, push_service, monk
         assert push_sender.deliver(tokens, {"title": "t", "body": "b"}) == []
     assert looked_up == ["127.0.0.1"]
     assert len(push_service.payloads("a")) == len(push_service.payloads("b")) == 1
+
+
+def test_a_guests_messages_copied_into_the_account_notify_nobody(app, client, push_service):
+    from app.models import Business
+
+    world = make_world(app, client)
+    device(client, push_service, world.owner, "owner")
+    dialog_id = open_dialog(client, world)
+    say(client, dialog_id, world.customer, "Здравствуйте")
+    say(client, dialog_id, world.owner, "Добрый день!")  # the owner is in the dialog now
+    before = len(push_service.payloads("owner"))
+    with app.app_context():
+        slug = Business.objects.get(id=world.business_id).slug
+    guest = client.post(f"/api/widget/{slug}/session", json={}).get_json()["data"]
+    headers = {"Authorization": f"Bearer {guest['token']}"}
+    theirs = client.post(f"/api/businesses/{world.business_id}/start-dialog",
+                         headers=headers).get_json()["data"]["id"]
+    client.post(f"/api/dialogs/{theirs}/messages", json={"text": "Написал до входа"},
+                headers=headers)
+    claimed = client.post(f"/api/widget/{slug}/claim", headers=B(world.customer), json={
+        "guestId": guest["guest"]["id"], "guestSecret": guest["guest"]["secret"]})
+    assert claimed.get_json()["data"]["dialogId"] == dialog_id
+    assert len(push_service.payloads("owner")) == before
+    # The copy is there; a new message still notifies.
+    say(client, dialog_id, world.customer, "Теперь я вошёл")
+    assert [p["body"] for p in push_service.payloads("owner")][before:] == [
+        "Кирилл: Теперь я вошёл"]
