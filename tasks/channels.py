@@ -10,27 +10,27 @@ from flask.cli import AppGroup
 
 from app.messaging.gateway import MessagingError
 from app.services import channel_delivery, channel_members
-from tasks.messaging import _RETRIES, _final
+from tasks.retries import MESSAGING_RETRIES, final
 
 log = logging.getLogger("bank.channels")
 
 
-@shared_task(name="channels.deliver", bind=True, **_RETRIES)
+@shared_task(name="channels.deliver", bind=True, **MESSAGING_RETRIES)
 def deliver(self, post_id):
-    channel_delivery.run(post_id, final=_final(self))
+    channel_delivery.run(post_id, final=final(self))
 
 
-@shared_task(name="channels.sync_member", bind=True, **_RETRIES)
+@shared_task(name="channels.sync_member", bind=True, **MESSAGING_RETRIES)
 def sync_member(self, business_id, user_id):
-    channel_members.run_sync(business_id, user_id, final=_final(self))
+    channel_members.run_sync(business_id, user_id, final=final(self))
 
 
-@shared_task(name="channels.backfill", bind=True, **_RETRIES)
+@shared_task(name="channels.backfill", bind=True, **MESSAGING_RETRIES)
 def backfill(self, business_id):
     try:
         channel_members.backfill(business_id)
     except MessagingError as exc:
-        if not _final(self):
+        if not final(self):
             raise
         log.warning("channel backfill of %s failed: %s", business_id, exc)
 

@@ -7,7 +7,7 @@ import logging
 from celery import shared_task
 
 from app.services import push_notices, push_sender
-from tasks.messaging import _final
+from tasks.retries import final
 
 log = logging.getLogger("bank.push")
 
@@ -34,7 +34,7 @@ def deliver(self, token_ids, payload):
     failed = push_sender.deliver(token_ids, payload)
     if not failed:
         return
-    if _final(self):
+    if final(self):
         log.warning("push: gave up on %d subscription(s) for %s", len(failed),
                     payload.get("tag"))
         return

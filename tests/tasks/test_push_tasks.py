@@ -188,7 +188,7 @@ def test_other_failures_keep_the_subscription_and_retry_only_it(
 
     # Eager mode gives up at once (a retry would run inside the request); let it retry here,
     # inline, as Celery runs an eager retry when it does not propagate errors.
-    monkeypatch.setattr(tasks.push, "_final",
+    monkeypatch.setattr(tasks.push, "final",
                         lambda task: task.request.retries >= task.max_retries)
     monkeypatch.setitem(app.extensions["celery"].conf, "task_eager_propagates", False)
     world = make_world(app)
