@@ -103,6 +103,17 @@ class LiveServer:
             time.sleep(0.1)  # the log line is written as the request finishes
         raise AssertionError(f"no SMS logged for {phone}")
 
+    def sign_in_api(self, phone):
+        """`phone` signed in through the JSON API (the SMS code from the log): the answer's
+        data, with accessToken, refreshToken and user."""
+        sent = requests.post(f"{self.base}/api/auth/send-code", json={"phone": phone},
+                             timeout=10)
+        assert sent.status_code == 200, sent.text
+        verified = requests.post(f"{self.base}/api/auth/verify-code", timeout=10,
+                                 json={"phone": phone, "code": self.code_for(phone)})
+        assert verified.status_code == 200, verified.text
+        return verified.json()["data"]
+
     def secret(self, name):
         """A secret of the server: from its environment, else the development one it
         generated into its instance folder."""

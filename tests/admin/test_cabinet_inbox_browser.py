@@ -25,12 +25,8 @@ class Customer:
 
     def __init__(self, server, phone):
         self.base = server.base
-        sent = requests.post(f"{self.base}/api/auth/send-code", json={"phone": phone}, timeout=10)
-        assert sent.status_code == 200, sent.text
-        verified = requests.post(f"{self.base}/api/auth/verify-code", timeout=10,
-                                 json={"phone": phone, "code": server.code_for(phone)})
-        assert verified.status_code == 200, verified.text
-        self.headers = {"Authorization": f"Bearer {verified.json()['data']['accessToken']}"}
+        token = server.sign_in_api(phone)["accessToken"]
+        self.headers = {"Authorization": f"Bearer {token}"}
         self.dialog = None
 
     def start(self, business_id):

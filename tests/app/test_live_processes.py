@@ -13,7 +13,6 @@ import threading
 import time
 
 import jwt
-import requests
 from playwright.sync_api import expect
 
 from tests.live_server import ROOT, Watched, chromium, running_server
@@ -79,19 +78,10 @@ class StreamReader:
         self.socket.close()
 
 
-def sign_in(server, phone):
-    sent = requests.post(f"{server.base}/api/auth/send-code", json={"phone": phone}, timeout=10)
-    assert sent.status_code == 200, sent.text
-    verified = requests.post(f"{server.base}/api/auth/verify-code", timeout=10,
-                             json={"phone": phone, "code": server.code_for(phone)})
-    assert verified.status_code == 200, verified.text
-    return verified.json()["data"]
-
-
 def test_an_event_published_in_one_process_reaches_a_stream_served_by_another(
         tmp_path, redis_settings):
     with running_server(tmp_path, **redis_settings) as server:
-        tokens = sign_in(server, "+79160000001")
+        tokens = server.sign_in_api("+79160000001")
         topic = f"user:{tokens['user']['id']}"
         path = f"/api/stream?topics={topic}"
         auth = {"Authorization": f"Bearer {tokens['accessToken']}"}
@@ -126,7 +116,7 @@ def test_an_event_published_in_one_process_reaches_a_stream_served_by_another(
 def test_the_browser_client_gets_events_and_refreshes_an_expired_token(
         tmp_path, redis_settings):
     with running_server(tmp_path, **redis_settings) as server, chromium() as browser:
-        tokens = sign_in(server, "+79160000001")
+        tokens = server.sign_in_api("+79160000001")
         topic = f"user:{tokens['user']['id']}"
         claims = jwt.decode(tokens["accessToken"], options={"verify_signature": False})
         expired = jwt.encode({**claims, "exp": int(time.time()) - 60},

@@ -173,13 +173,20 @@ def test_signing_in_joins_the_guests_dialog_to_the_account(app, client, shop):
                        headers=B(person)).status_code == 403
 
 
-def test_a_guests_messages_are_copied_into_an_existing_dialog(app, client, shop):
+def account_and_guest_dialogs(client, shop, *guest_texts):
+    """The customer's own dialog id, and a guest's session and dialog id after it wrote
+    `guest_texts`."""
     own = client.post(f"/api/businesses/{shop.business_id}/start-dialog",
                       headers=B(shop.customer)).get_json()["data"]["id"]
     started, dialog_id = guest_chat(client, shop)
-    for text in ("Первое", "Второе"):
+    for text in guest_texts:
         client.post(f"/api/dialogs/{dialog_id}/messages", json={"text": text},
                     headers=bearer(started["token"]))
+    return own, started, dialog_id
+
+
+def test_a_guests_messages_are_copied_into_an_existing_dialog(app, client, shop):
+    own, started, dialog_id = account_and_guest_dialogs(client, shop, "Первое", "Второе")
     claimed = client.post(f"/api/widget/{shop.slug}/claim", headers=B(shop.customer), json={
         "guestId": started["guest"]["id"], "guestSecret": started["guest"]["secret"]})
     assert claimed.get_json()["data"]["dialogId"] == own
@@ -193,12 +200,7 @@ def test_a_copy_that_fails_partway_is_finished_without_repeats(app, client, shop
     from app.messaging.embedded import EmbeddedGateway
     from app.messaging.gateway import MessagingError
 
-    own = client.post(f"/api/businesses/{shop.business_id}/start-dialog",
-                      headers=B(shop.customer)).get_json()["data"]["id"]
-    started, dialog_id = guest_chat(client, shop)
-    for text in ("Первое", "Второе"):
-        client.post(f"/api/dialogs/{dialog_id}/messages", json={"text": text},
-                    headers=bearer(started["token"]))
+    own, started, dialog_id = account_and_guest_dialogs(client, shop, "Первое", "Второе")
     original = EmbeddedGateway.post_message
     copies = []
 

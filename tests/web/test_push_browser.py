@@ -54,15 +54,6 @@ STUB = """
 """
 
 
-def sign_in_api(server, phone):
-    sent = requests.post(f"{server.base}/api/auth/send-code", json={"phone": phone}, timeout=10)
-    assert sent.status_code == 200, sent.text
-    verified = requests.post(f"{server.base}/api/auth/verify-code", timeout=10,
-                             json={"phone": phone, "code": server.code_for(phone)})
-    assert verified.status_code == 200, verified.text
-    return verified.json()["data"]["accessToken"]
-
-
 def test_a_channel_post_reaches_a_browser_that_turned_notifications_on(browser, live_server):
     shop = requests.get(f"{live_server.base}/api/catalog", params={"q": "Кофейня на Арбате"},
                         timeout=10).json()["data"][0]
@@ -98,7 +89,7 @@ def test_a_channel_post_reaches_a_browser_that_turned_notifications_on(browser, 
             watched.shot("01-profile-on")
 
             # The owner posts; the stand-in gets the post, encrypted for this browser.
-            owner = sign_in_api(live_server, OWNER)
+            owner = live_server.sign_in_api(OWNER)["accessToken"]
             text = "Сегодня пончики за полцены — только до вечера!"
             posted = requests.post(
                 f"{live_server.base}/api/businesses/{shop['id']}/channel/messages",
