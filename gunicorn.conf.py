@@ -33,13 +33,13 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 def post_worker_init(worker):
     """On SIGTERM also end this worker's live streams: each would otherwise keep the worker
     for graceful_timeout, and their clients reconnect elsewhere anyway."""
-    from app.services import live
+    from app.live import bus
 
     stop = signal.getsignal(signal.SIGTERM)
 
     def handle_term(sig, frame):
         stop(sig, frame)
         # A thread: the streams' locks are not for a signal handler to take.
-        threading.Thread(target=live.shutdown, args=(worker.wsgi,), daemon=True).start()
+        threading.Thread(target=bus.shutdown, args=(worker.wsgi,), daemon=True).start()
 
     signal.signal(signal.SIGTERM, handle_term)

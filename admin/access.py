@@ -8,7 +8,7 @@ are read per request, so a view never shows a button its viewer may not press.
 from flask import abort, redirect, request, url_for
 
 from admin.staff import current_user
-from app.services.platform_roles import EDIT, READ, can
+from app.accounts.platform_roles import EDIT, READ, can
 
 
 def deny(login_endpoint):

@@ -15,7 +15,7 @@ class BackOfficeHome(SignInPages, StaffAccess, AdminIndexView):
         from flask_babel import format_number
         from werkzeug.routing import BuildError
 
-        from app.services import stats
+        from app.backoffice import stats
 
         def link_for(endpoint, **values):
             """A link to another back-office view, or None where there is no such view."""

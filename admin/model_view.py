@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _
 
 from admin.access import StaffAccess
 from admin.staff import current_user
-from app.services import audit
+from app.lib import audit
 
 # Column and field names as people read them, for every view (English msgids, Russian UI).
 LABELS = {

@@ -8,9 +8,9 @@ from flask_babel import lazy_gettext as _
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length, Regexp
 
+from app.accounts import phones, sign_in_codes, users
 from app.errors import AppError
 from app.models import User
-from app.services import phones, sign_in_codes, users
 
 
 class PhoneForm(SecureForm):

@@ -57,11 +57,11 @@ def create_app(overrides=None):
     _init_extensions(app)
 
     from app.db import init_db
-    from app.services.storage import init_storage
+    from app.lib.storage import init_storage
 
     init_db(app)
     init_storage(app)
-    from app.services.live import init_live
+    from app.live.bus import init_live
 
     init_live(app)
     _init_messaging(app)
@@ -91,8 +91,8 @@ def create_app(overrides=None):
 
 
 def _init_messaging(app):
+    from app.listeners import all_listeners
     from app.messaging.runtime import init_messaging
-    from app.services.listeners import all_listeners
 
     init_messaging(app, all_listeners())
 

@@ -22,8 +22,8 @@ def init_cli(app):
                   type=click.Choice(["superadmin", "moderator", "support"]))
     def create_admin_command(phone, role):
         """Make the user with this phone a platform admin (registering the phone if new)."""
+        from app.accounts import phones, users
         from app.errors import AppError
-        from app.services import phones, users
 
         db.refresh(current_app)
         try:
@@ -38,7 +38,7 @@ def init_cli(app):
                   help="Also create this many generated businesses (for benchmarks).")
     def seed_demo_command(businesses):
         """Fill the database with demo users, businesses and members."""
-        from app.services import demo
+        from app.backoffice import demo
 
         db.refresh(current_app)
         demo.seed(extra_businesses=businesses, echo=click.echo)

@@ -24,7 +24,7 @@ _route_checks_off = []
 
 
 def init_limiter(app):
-    """Flask-Limiter's storage (memory, or Redis) behind app/services/rate_limits.py, which
+    """Flask-Limiter's storage (memory, or Redis) behind app/lib/rate_limits.py, which
     counts every limit by name (a phone, an IP, a user). No route carries a limit, so its
     per-request check is switched off: it only cost time."""
     limiter.init_app(app)

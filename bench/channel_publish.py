@@ -11,7 +11,7 @@ one with 10,000 (their subscriptions and channel-dialog memberships are written 
 through the store's journal, as bench/dashboard.py does). Then, interleaved in rounds, the
 owner of each publishes N posts through POST /api/businesses/:id/channel/messages (test
 client, a Bearer token). The 10-subscriber business is the baseline. Last, for contrast,
-the job itself (`channel_delivery.deliver`) is timed in-process for one post of each: that
+the job itself (`delivery.deliver`) is timed in-process for one post of each: that
 is the work that does grow with the subscribers, and it runs in the worker.
 """
 
@@ -94,13 +94,13 @@ def main():
                     assert answer.status_code == 201, answer.get_json()
         fanout = {}
         with app.app_context():
+            from app.channels import delivery
             from app.models import ChannelPost
-            from app.services import channel_delivery
 
             for size in SIZES:
                 post = ChannelPost.objects(business_id=shops[size]).first()
                 started = time.perf_counter()
-                channel_delivery.deliver(post.id)
+                delivery.deliver(post.id)
                 fanout[size] = (time.perf_counter() - started) * 1000
         with celery.connection_for_write() as connection:
             connection.default_channel.queue_delete(queue)

@@ -19,7 +19,7 @@ In-process, on the embedded store (MONGODB_URI and friends from the shell are ig
    they pass 45 s; at least 2): median and p95 (nearest rank). During one render every
    query is counted by wrapping the collection methods (find, find_one, aggregate, counts,
    inserts, updates, deletes; a method that calls another counts once), by collection.
-4. Where the time goes on the filled store: each part of app.services.stats timed alone.
+4. Where the time goes on the filled store: each part of app.backoffice.stats timed alone.
 """
 
 import argparse
@@ -51,9 +51,10 @@ for name in ("MONGODB_URI", "MONGODB_DB", "CELERY_BROKER_URL", "REDIS_URL", "MMS
 import mongoengine  # noqa: E402
 
 from app import clock, create_app, migrate  # noqa: E402
+from app.accounts import users  # noqa: E402
+from app.backoffice import stats  # noqa: E402
 from app.embedded_store import Journal  # noqa: E402
 from app.models import Business, QrScanDay, Report, Subscription, User  # noqa: E402
-from app.services import stats, users  # noqa: E402
 
 USERS, BUSINESSES, MESSAGES, DIALOGS = 10_000, 1_000, 50_000, 5_000
 SUBSCRIPTIONS, SCANNED_BUSINESSES, OPEN_REPORTS = 20_000, 300, 40

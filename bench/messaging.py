@@ -167,7 +167,7 @@ def bot_count(standin, tenant, dialog_id):
 def drop_queues(app):
     import pika
 
-    from app.services import event_queues
+    from app.messaging import event_queues
 
     names = event_queues.names(app.config)
     connection = pika.BlockingConnection(pika.URLParameters(AMQP))
@@ -183,7 +183,7 @@ def consumer_throughput(count):
 
     import pika
 
-    from app.services import event_queues
+    from app.messaging import event_queues
     from tasks.consumer import EventConsumer
     from tests.mms3_events import event_body
 

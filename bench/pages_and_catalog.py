@@ -112,8 +112,8 @@ def qr_timings(env):
     import segno
 
     from app import create_app
+    from app.businesses import qr
     from app.models import Business
-    from app.services import qr
 
     app = create_app()
     with app.test_request_context():

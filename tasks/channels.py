@@ -8,8 +8,8 @@ import click
 from celery import shared_task
 from flask.cli import AppGroup
 
+from app.channels import delivery, members
 from app.messaging.gateway import MessagingError
-from app.services import channel_delivery, channel_members
 from tasks.retries import MESSAGING_RETRIES, final
 
 log = logging.getLogger("bank.channels")
@@ -17,18 +17,18 @@ log = logging.getLogger("bank.channels")
 
 @shared_task(name="channels.deliver", bind=True, **MESSAGING_RETRIES)
 def deliver(self, post_id):
-    channel_delivery.run(post_id, final=final(self))
+    delivery.run(post_id, final=final(self))
 
 
 @shared_task(name="channels.sync_member", bind=True, **MESSAGING_RETRIES)
 def sync_member(self, business_id, user_id):
-    channel_members.run_sync(business_id, user_id, final=final(self))
+    members.run_sync(business_id, user_id, final=final(self))
 
 
 @shared_task(name="channels.backfill", bind=True, **MESSAGING_RETRIES)
 def backfill(self, business_id):
     try:
-        channel_members.backfill(business_id)
+        members.backfill(business_id)
     except MessagingError as exc:
         if not final(self):
             raise
@@ -50,9 +50,9 @@ def backfill_command(business_id):
     db.refresh(current_app)
     totals = {"added": 0, "removed": 0, "redelivered": 0}
     failed = 0
-    for one in [business_id] if business_id else channel_members.business_ids():
+    for one in [business_id] if business_id else members.business_ids():
         try:
-            done = channel_members.backfill(one)
+            done = members.backfill(one)
         except MessagingError as exc:
             failed += 1
             click.echo(f"{one}: {exc}", err=True)

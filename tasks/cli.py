@@ -34,7 +34,7 @@ def consume_command():
 @click.option("--id", "ids", multiple=True, help="Only this dead letter (repeatable).")
 def dead_letters_command(requeue, purge, ids):
     """List the dead letters (nothing is taken off the queue), or requeue or purge them."""
-    from app.services import dead_letters
+    from app.messaging import dead_letters
 
     config = _config()
     if requeue and purge:

@@ -2,7 +2,7 @@
 
 Delivery is at-least-once, so a message is acknowledged only once it is dealt with: handled,
 recognised as a duplicate (the event log, by `eventId`), ignored (an unknown type), sent to the
-retry queue or dead-lettered. The queues are described in app/services/event_queues.py.
+retry queue or dead-lettered. The queues are described in app/messaging/event_queues.py.
 
 The consumer pulls messages with a short inactivity timeout rather than pika's callbacks, so
 `stop()` (from a signal handler or another thread) only sets a flag: the message in hand is
@@ -16,8 +16,8 @@ import threading
 import pika
 
 from app import db
-from app.messaging import events, runtime
-from app.services import dead_letters, event_log, event_queues
+from app.lib import event_log
+from app.messaging import dead_letters, event_queues, events, runtime
 
 log = logging.getLogger("bank.events")
 

@@ -3,8 +3,8 @@ Retried with backoff while mms3 is unreachable; the sync state records each atte
 
 from celery import shared_task
 
+from app.messaging import provisioning
 from app.models import Business, User
-from app.services import provisioning
 from tasks.retries import MESSAGING_RETRIES, final
 
 

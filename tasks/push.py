@@ -1,12 +1,12 @@
-"""Push notification jobs: deciding who gets a notification (app/services/push_notices.py)
-and sending it (app/services/push_sender.py). Sending retries with backoff, and only the
+"""Push notification jobs: deciding who gets a notification (app/notifications/notices.py)
+and sending it (app/notifications/sender.py). Sending retries with backoff, and only the
 subscriptions that failed: the others have had theirs."""
 
 import logging
 
 from celery import shared_task
 
-from app.services import push_notices, push_sender
+from app.notifications import notices, sender
 from tasks.retries import final
 
 log = logging.getLogger("bank.push")
@@ -16,22 +16,22 @@ MAX_RETRIES = 6  # about 10 minutes of backoff: later a notification is more noi
 
 @shared_task(name="push.new_message")
 def new_message(conversation_id, message):
-    push_notices.new_message(conversation_id, message)
+    notices.new_message(conversation_id, message)
 
 
 @shared_task(name="push.invited")
 def invited(conversation_id, user_ids):
-    push_notices.invited(conversation_id, user_ids)
+    notices.invited(conversation_id, user_ids)
 
 
 @shared_task(name="push.channel_post")
 def channel_post(post_id):
-    push_notices.channel_post(post_id)
+    notices.channel_post(post_id)
 
 
 @shared_task(name="push.deliver", bind=True, max_retries=MAX_RETRIES)
 def deliver(self, token_ids, payload):
-    failed = push_sender.deliver(token_ids, payload)
+    failed = sender.deliver(token_ids, payload)
     if not failed:
         return
     if final(self):

@@ -4,7 +4,7 @@ import logging
 
 from celery import shared_task
 
-from app.services import sms
+from app.accounts import sms
 
 log = logging.getLogger("bank.sms")
 

@@ -1,13 +1,13 @@
 """Factories for tests: people, businesses and team members, made through the services."""
 
+from app.businesses import businesses
 from app.models import BusinessMember, User
-from app.services import businesses
 
 
 def person(app, phone, name=None):
     """A registered user (no tokens)."""
     with app.app_context():
-        from app.services import users
+        from app.accounts import users
 
         return users.ensure_user(phone, name)
 
@@ -26,8 +26,8 @@ def member(app, business_id, user_id, role, permissions=None):
 
 def signed_in(app, phone, name=None):
     """A user and a token pair, without the SMS round trip (tests of other things)."""
+    from app.accounts import tokens
     from app.api.presenters import user_public
-    from app.services import tokens
 
     user = person(app, phone, name)
     with app.test_request_context():

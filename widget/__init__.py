@@ -5,7 +5,7 @@ pages.py   the two routes and their headers (caching, frame-ancestors)
 static/    loader.js (the loader, plain JS), chat.js and chat.css (the iframe's chat)
 templates/ widget/chat.html
 The JSON endpoints the chat uses live with the API: app/api/widget_config.py and the guest
-sessions; the business's settings in app/services/widget_settings.py.
+sessions; the business's settings in app/businesses/widget_settings.py.
 """
 
 import hashlib

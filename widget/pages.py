@@ -7,7 +7,7 @@ from functools import lru_cache
 from flask import make_response, render_template, request
 from flask_babel import get_locale
 
-from app.services import businesses, widget_settings
+from app.businesses import businesses, widget_settings
 from app.web import js_strings
 from app.web.headers import CONTENT_SECURITY_POLICY
 from widget import HERE, bp

@@ -2,7 +2,7 @@
 the team, the channel's settings and the business hours per weekday in a time zone.
 
 The form is turned into the API's request body and validated by the API's own schema
-(`app.api.bot_settings.BotSettingsUpdate`), then saved by `app.services.bot_settings`; so the
+(`app.api.bot_settings.BotSettingsUpdate`), then saved by `app.businesses.bot_settings`; so the
 cabinet and `PUT /api/businesses/<id>/bot/settings` accept and refuse the same settings.
 """
 
@@ -16,9 +16,9 @@ from pydantic import ValidationError
 from admin.cabinet.forms import BotForm
 from admin.cabinet.scope import back, csrf_failed, load, say
 from app.api.bot_settings import BotSettingsUpdate
+from app.businesses import bot_settings
+from app.businesses.bot_settings import WEEKDAYS
 from app.errors import AppError
-from app.services import bot_settings
-from app.services.bot_settings import WEEKDAYS
 
 _INTERVAL = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-–—]\s*(\d{1,2}):(\d{2})\s*$")
 _FORMAT_HINT = _("Write the hours like 09:00-18:00; several intervals separated by commas.")

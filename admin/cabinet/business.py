@@ -10,8 +10,10 @@ from flask_babel import lazy_gettext as _
 
 from admin.cabinet.forms import ActionForm, BusinessForm
 from admin.cabinet.scope import back, csrf_failed, load, say
+from app.businesses import businesses, categories, qr, qr_scans
+from app.businesses import stats as business_stats
+from app.conversations import stats as inbox_stats
 from app.errors import AppError
-from app.services import business_stats, businesses, categories, inbox_stats, qr, qr_scans
 
 # The fields the edit form changes, as stored: the audit log shows them before and after.
 EDITED = ("name", "description", "slug", "categoryIds", "location", "isPublic")

@@ -2,7 +2,7 @@
 their reaction and comment counts, a post's comments, editing and deleting posts; the owner
 and managers also see the posts waiting for approval, with approve and reject buttons.
 
-Every action goes through `app.services.channels` (and `channel_feedback` for comments), which
+Every action goes through `app.channels.posts` (and `app.channels.feedback` for comments), which
 check the same rules as the API; the page only hides the buttons a person could not press.
 """
 
@@ -15,9 +15,9 @@ from wtforms.validators import InputRequired, Length
 
 from admin.cabinet.forms import ActionForm
 from admin.cabinet.scope import back, csrf_failed, load, say
+from app.businesses.permissions import is_lead
+from app.channels import feedback, posts
 from app.errors import AppError
-from app.services import channel_feedback, channels
-from app.services.permissions import is_lead
 
 PAGE = 20
 COMMENTS_PAGE = 50
@@ -27,17 +27,17 @@ class PostForm(SecureForm):
     """The image comes from request.files["image"]."""
 
     text = TextAreaField(_("Post"), validators=[InputRequired(),
-                                                Length(max=channels.TEXT_MAX)])
+                                                Length(max=posts.TEXT_MAX)])
 
 
-def _rows(scope, posts):
+def _rows(scope, found):
     """The posts as the page shows them, with whether this person may change each."""
-    moderated = channels.settings_of(scope.business.id)["moderationEnabled"]
-    rows = channels.shape_page(posts, scope.user)
-    for row, post in zip(rows, posts, strict=True):
+    moderated = posts.settings_of(scope.business.id)["moderationEnabled"]
+    rows = posts.shape_page(found, scope.user)
+    for row, post in zip(rows, found, strict=True):
         row["mine"] = row["author"]["id"] == scope.user.id
-        row["editable"] = channels.may_edit(scope.member, scope.user, post, moderated)
-        row["deletable"] = channels.may_delete(scope.member, scope.user, post)
+        row["editable"] = posts.may_edit(scope.member, scope.user, post, moderated)
+        row["deletable"] = posts.may_delete(scope.member, scope.user, post)
     return rows
 
 
@@ -48,17 +48,17 @@ class ChannelPages:
         moderator = is_lead(scope.member)
         cursor = request.args.get("cursor") or None
         try:
-            _business, posts, next_cursor = channels.feed(scope.business.id, scope.user,
-                                                          "published", cursor, PAGE)
+            _business, found, next_cursor = posts.feed(scope.business.id, scope.user,
+                                                      "published", cursor, PAGE)
         except AppError:  # a cursor spoiled by hand: start from the newest
-            _business, posts, next_cursor = channels.feed(scope.business.id, scope.user,
-                                                          "published", None, PAGE)
-        pending = channels.feed(scope.business.id, scope.user, "pending", None, 100)[1] \
+            _business, found, next_cursor = posts.feed(scope.business.id, scope.user,
+                                                      "published", None, PAGE)
+        pending = posts.feed(scope.business.id, scope.user, "pending", None, 100)[1] \
             if moderator else []
         page = self.render_business(
             "cabinet/channel.html", scope, form=form or PostForm(), action_form=ActionForm(),
-            posts=_rows(scope, posts), pending=_rows(scope, pending), next_cursor=next_cursor,
-            moderator=moderator, settings=channels.settings_of(scope.business.id))
+            posts=_rows(scope, found), pending=_rows(scope, pending), next_cursor=next_cursor,
+            moderator=moderator, settings=posts.settings_of(scope.business.id))
         return page, status
 
     @expose("/<business_id>/channel", methods=("GET", "POST"))
@@ -72,7 +72,7 @@ class ChannelPages:
         upload = request.files.get("image")
         image = upload.read() if upload is not None and upload.filename else None
         try:
-            post = channels.create(scope.business, scope.user, form.text.data, image)
+            post = posts.create(scope.business, scope.user, form.text.data, image)
         except AppError as error:
             form.text.errors.append(error.message)
             return self._channel_page(scope, form, error.status)
@@ -103,7 +103,7 @@ class ChannelPages:
         return self._channel_review(business_id, post_id, False)
 
     def _channel_review(self, business_id, post_id, approve):
-        scope, post = self._channel_act(business_id, post_id, lambda scope: channels.review(
+        scope, post = self._channel_act(business_id, post_id, lambda scope: posts.review(
             scope.business, scope.user, post_id, approve))
         if post is not None:
             scope.record("approve" if approve else "reject", "channel_post", post.id,
@@ -119,11 +119,11 @@ class ChannelPages:
         if not form.validate():
             expired = csrf_failed(form)  # then the form carries the message
             say(form.form_errors[-1] if expired else
-                _("Write from 1 to %(max)s characters.", max=channels.TEXT_MAX), "error")
+                _("Write from 1 to %(max)s characters.", max=posts.TEXT_MAX), "error")
             return back("cabinet_business.channel", scope)
         try:
-            before = channels.find(scope.business, post_id).text
-            post = channels.edit(scope.business, scope.user, post_id, form.text.data)
+            before = posts.find(scope.business, post_id).text
+            post = posts.edit(scope.business, scope.user, post_id, form.text.data)
         except AppError as error:
             say(error.message, "error")
         else:
@@ -133,7 +133,7 @@ class ChannelPages:
 
     @expose("/<business_id>/channel/<post_id>/delete", methods=("POST",))
     def channel_delete(self, business_id, post_id):
-        scope, done = self._channel_act(business_id, post_id, lambda scope: channels.delete(
+        scope, done = self._channel_act(business_id, post_id, lambda scope: posts.delete(
             scope.business, scope.user, post_id) or True)
         if done:
             scope.record("delete", "channel_post", post_id, {"deleted": False},
@@ -146,12 +146,12 @@ class ChannelPages:
         """One published post with its comments."""
         scope = load(business_id, "canPublishChannel")
         try:
-            post = channels.published(scope.business, post_id)
+            post = posts.published(scope.business, post_id)
         except AppError:
             say(_("No such post."), "error")
             return back("cabinet_business.channel", scope)
         page = max(1, request.args.get("page", 1, type=int) or 1)
-        comments, total = channel_feedback.comments_of(post, page, COMMENTS_PAGE)
+        comments, total = feedback.comments_of(post, page, COMMENTS_PAGE)
         return self.render_business(
             "cabinet/channel_post.html", scope, post=_rows(scope, [post])[0],
             comments=comments, total=total, page=page, pages=-(-total // COMMENTS_PAGE),
@@ -159,7 +159,7 @@ class ChannelPages:
 
     @expose("/<business_id>/channel/<post_id>/comments/<comment_id>/delete", methods=("POST",))
     def channel_comment_delete(self, business_id, post_id, comment_id):
-        scope, done = self._channel_act(business_id, post_id, lambda scope: channel_feedback
+        scope, done = self._channel_act(business_id, post_id, lambda scope: feedback
                                 .delete_comment(scope.business.id, scope.user, post_id,
                                                 comment_id) or True)
         if done:

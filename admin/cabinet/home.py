@@ -7,7 +7,7 @@ from flask_admin import AdminIndexView, expose
 from admin.cabinet.scope import CabinetAccess
 from admin.labels import ROLE_TITLES
 from admin.staff import SignInPages, current_user
-from app.services import businesses
+from app.businesses import businesses
 
 PAGE_SIZE = 20
 

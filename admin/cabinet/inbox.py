@@ -1,7 +1,7 @@
 """The team inbox at /cabinet/b/<id>/inbox: the business's dialogs with unread badges and
 filters, one dialog's messages, the reply box with the quick replies, and the actions on a
 dialog. Every team member may read and mark a dialog unread; replying, marking it read,
-archiving and taking it need canReply (conversations.mark_read: a viewer's read clears only
+archiving and taking it need canReply (dialogs.mark_read: a viewer's read clears only
 their own count); blocking its customer needs the owner or a manager (inbox_team).
 
 Each action is a plain form POST that redirects back to the same view (post/redirect/get);
@@ -19,20 +19,15 @@ from admin.cabinet.forms import ActionForm
 from admin.cabinet.inbox_forms import BlockForm, InboxView, ReplyForm
 from admin.cabinet.scope import load, say
 from app.api.stream import sse_response
+from app.businesses import customer_blocks
+from app.businesses.permissions import is_lead
 from app.clock import isoformat
+from app.conversations import dialogs, inbox_team, messages, quick_replies
 from app.errors import AppError
+from app.messaging import provisioning
 from app.messaging.gateway import InvalidRequest
 from app.models import Conversation
-from app.services import (
-    conversations,
-    customer_blocks,
-    dialog_messages,
-    inbox_team,
-    live_access,
-    provisioning,
-    quick_replies,
-)
-from app.services.permissions import is_lead
+from app.notifications import topics
 
 LIST_SIZE = 30
 MESSAGES_SIZE = 50
@@ -55,12 +50,12 @@ def _conversation(scope, dialog_id):
 def _names(ids):
     """{id: the name they have in conversations}, for customers (widget guests too) and the
     team."""
-    return {key: provisioning.chat_name(who) for key, who in conversations.people(ids).items()}
+    return {key: provisioning.chat_name(who) for key, who in dialogs.people(ids).items()}
 
 
 def _rows(scope, view):
     """A page of the dialog list, shaped for _inbox_list.html; (rows, total)."""
-    found, total = conversations.of_business(scope.business, scope.user, view.filters(),
+    found, total = dialogs.of_business(scope.business, scope.user, view.filters(),
                                              view.page, LIST_SIZE)
     names = _names([c.customer_id for c in found] + [c.assigned_to for c in found])
     rows = [{
@@ -75,16 +70,14 @@ def _rows(scope, view):
 def _dialog(scope, conversation, cursor):
     """The open dialog: its messages (oldest first), the next older page, its customer."""
     if scope.may("canReply") and conversation.team_unread:
-        conversation = conversations.mark_read(scope.user, conversation.id)
+        conversation = dialogs.mark_read(scope.user, conversation.id)
     try:
-        messages, older = dialog_messages.page(scope.user, conversation.id, cursor,
-                                               MESSAGES_SIZE)
+        shown, older = messages.page(scope.user, conversation.id, cursor, MESSAGES_SIZE)
     except (AppError, InvalidRequest):  # a stale or forged cursor: show the newest page
-        messages, older = dialog_messages.page(scope.user, conversation.id, None,
-                                               MESSAGES_SIZE)
+        shown, older = messages.page(scope.user, conversation.id, None, MESSAGES_SIZE)
         cursor = None
     names = _names([conversation.customer_id, conversation.assigned_to])
-    return {"conversation": conversation, "messages": list(reversed(messages)),
+    return {"conversation": conversation, "messages": list(reversed(shown)),
             "older": older, "cursor": cursor,
             "customer": names.get(conversation.customer_id),
             "assignee": names.get(conversation.assigned_to),
@@ -123,12 +116,12 @@ class InboxPages:
     def inbox_stream(self, business_id):
         """Server-Sent Events: new messages of the business's dialogs, and of one dialog."""
         scope = load(business_id)
-        topics = [f"business:{scope.business.id}"]
+        wanted = [f"business:{scope.business.id}"]
         dialog_id = request.args.get("dialog")
         if dialog_id:
-            topics.append(f"dialog:{_conversation(scope, dialog_id).id}")
-        live_access.require_topics(scope.user, topics)  # the API's rule, checked again
-        return sse_response(topics, request.headers.get("Last-Event-ID"))
+            wanted.append(f"dialog:{_conversation(scope, dialog_id).id}")
+        topics.require_topics(scope.user, wanted)  # the API's rule, checked again
+        return sse_response(wanted, request.headers.get("Last-Event-ID"))
 
     # --- actions on one dialog ----------------------------------------------------------------
 
@@ -140,8 +133,8 @@ class InboxPages:
         if not form.validate() and "csrf_token" not in form.errors:
             return self._answer(scope, conversation, error=AppError(
                 "validation_error", _("Write from 1 to %(max)s characters.",
-                                      max=dialog_messages.TEXT_MAX), status=422))
-        return self._act(scope, conversation, form, lambda: dialog_messages.post(
+                                      max=messages.TEXT_MAX), status=422))
+        return self._act(scope, conversation, form, lambda: messages.post(
             scope.user, conversation.id, form.text.data), _("The reply is sent."))
 
     @expose("/<business_id>/inbox/<dialog_id>/typing", methods=("POST",))
@@ -150,7 +143,7 @@ class InboxPages:
         scope = load(business_id, "canReply")
         conversation = _conversation(scope, dialog_id)
         return self._act(scope, conversation, ActionForm(request.form),
-                         lambda: dialog_messages.typing(scope.user, conversation.id),
+                         lambda: messages.typing(scope.user, conversation.id),
                          _("The customer sees that you are typing."))
 
     @expose("/<business_id>/inbox/<dialog_id>/read", methods=("POST",))
@@ -158,7 +151,7 @@ class InboxPages:
         scope = load(business_id)
         conversation = _conversation(scope, dialog_id)
         return self._act(scope, conversation, ActionForm(request.form),
-                         lambda: conversations.mark_read(scope.user, conversation.id),
+                         lambda: dialogs.mark_read(scope.user, conversation.id),
                          _("Marked as read."))
 
     @expose("/<business_id>/inbox/<dialog_id>/unread", methods=("POST",))
@@ -166,7 +159,7 @@ class InboxPages:
         scope = load(business_id)
         conversation = _conversation(scope, dialog_id)
         return self._act(scope, conversation, ActionForm(request.form),
-                         lambda: conversations.mark_unread(scope.user, conversation.id),
+                         lambda: dialogs.mark_unread(scope.user, conversation.id),
                          _("Marked as unread."), keep_open=False)
 
     @expose("/<business_id>/inbox/<dialog_id>/archive", methods=("POST",))
@@ -176,7 +169,7 @@ class InboxPages:
         archived = request.form.get("archived", "1") == "1"
 
         def archive():
-            found = conversations.set_archived(scope.user, conversation.id, archived)
+            found = dialogs.set_archived(scope.user, conversation.id, archived)
             scope.record("archive" if archived else "restore", "dialog", conversation.id,
                          {"status": conversation.status}, {"status": found.status})
             return found
@@ -190,7 +183,7 @@ class InboxPages:
         scope = load(business_id, "canReply")
         conversation = _conversation(scope, dialog_id)
         def take():
-            found = conversations.assign_to_me(scope.user, conversation.id)
+            found = dialogs.assign_to_me(scope.user, conversation.id)
             scope.record("assign", "dialog", conversation.id,
                          {"assigned_to": conversation.assigned_to},
                          {"assigned_to": found.assigned_to})

@@ -7,9 +7,9 @@ from flask_babel import lazy_gettext as _
 from wtforms import SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
+from app.businesses.customer_blocks import DURATIONS_HOURS
+from app.conversations.messages import TEXT_MAX as MESSAGE_MAX
 from app.models.quick_reply import TEXT_MAX, TITLE_MAX
-from app.services.customer_blocks import DURATIONS_HOURS
-from app.services.dialog_messages import TEXT_MAX as MESSAGE_MAX
 
 DURATION_TITLES = {1: _("1 hour"), 24: _("1 day"), 24 * 7: _("7 days"), 24 * 30: _("30 days"),
                    24 * 365: _("1 year")}

@@ -1,5 +1,5 @@
 """The quick replies page at /cabinet/b/<id>/quick-replies: the business's saved answers,
-created, edited and deleted by the owner and managers (app.services.permissions.is_lead; the
+created, edited and deleted by the owner and managers (app.businesses.permissions.is_lead; the
 service checks again). Those who may reply use them from the inbox."""
 
 from flask import abort, request
@@ -9,10 +9,10 @@ from flask_babel import lazy_gettext as _
 from admin.cabinet.forms import ActionForm
 from admin.cabinet.inbox_forms import QuickReplyForm
 from admin.cabinet.scope import back, csrf_failed, load, say
+from app.businesses.permissions import is_lead
+from app.conversations import quick_replies
 from app.errors import AppError
 from app.models.quick_reply import TEXT_MAX, TITLE_MAX
-from app.services import quick_replies
-from app.services.permissions import is_lead
 
 
 def _lead_scope(business_id):

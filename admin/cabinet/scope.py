@@ -14,9 +14,10 @@ from flask_babel import lazy_gettext as _
 from admin.access import deny
 from admin.cabinet.forms import ActionForm
 from admin.staff import current_user
+from app.businesses import permissions
 from app.errors import NotFound
+from app.lib import audit
 from app.models import Business, BusinessMember, User
-from app.services import audit, permissions
 
 LOGIN_ENDPOINT = "cabinet.login_view"
 

@@ -2,7 +2,7 @@
 withdrawing invitations for those with canManageMembers (a manager only below their own
 rank); handing the business over for the owner; leaving the team for everyone but the owner.
 
-Every action goes through `app.services.members`, which checks the same rules as the API; the
+Every action goes through `app.businesses.members`, which checks the same rules as the API; the
 page only hides the buttons a person could not press anyway. A user or invitation id from the
 form is looked up inside this business only.
 """
@@ -14,9 +14,9 @@ from flask_babel import lazy_gettext as _
 from admin.cabinet.forms import ActionForm, InviteForm, RoleForm, TransferForm
 from admin.cabinet.scope import back, csrf_failed, load, say
 from admin.labels import ROLE_TITLES
+from app.businesses import members
+from app.businesses.permissions import role_templates
 from app.errors import AppError
-from app.services import members
-from app.services.permissions import role_templates
 
 
 def _assignable(scope):

@@ -3,7 +3,7 @@ with canManageSettings change it. Appearance, the away message (the business hou
 bot's, shown here with a link), the websites allowed to show the widget, the snippet to put on
 them, identity verification (the secret, shown once when rotated) and the "mandatory" switch.
 
-The rules are `app.services.widget_settings`'s: the form only reads the input, and a refusal
+The rules are `app.businesses.widget_settings`'s: the form only reads the input, and a refusal
 comes back next to the field it is about. Every change is audited; the secret never is, only
 a fingerprint that tells one secret from the next.
 """
@@ -19,9 +19,9 @@ from wtforms.fields.choices import SelectChoice
 
 from admin.cabinet.forms import WEEKDAY_TITLES, ActionForm
 from admin.cabinet.scope import back, csrf_failed, load, say
+from app.businesses import bot_settings, widget_settings
+from app.businesses.bot_settings import WEEKDAYS
 from app.errors import AppError
-from app.services import bot_settings, widget_settings
-from app.services.bot_settings import WEEKDAYS
 
 
 class WidgetForm(SecureForm):

@@ -13,10 +13,12 @@ from admin.labels import ROLE_TITLES
 from admin.model_view import StaffModelView
 from admin.staff import current_user
 from admin.views.people import ReasonForm
+from app.accounts.platform_roles import MANAGE_ROLES, MODERATE
+from app.backoffice import moderation
+from app.businesses import businesses, members, qr
 from app.errors import AppError
+from app.lib import audit
 from app.models import Business, BusinessMember, Category, User
-from app.services import audit, businesses, members, moderation, qr
-from app.services.platform_roles import MANAGE_ROLES, MODERATE
 
 EDITABLE = {"name": "name", "description": "description", "slug": "slug",
             "is_public": "isPublic", "is_active": "isActive"}

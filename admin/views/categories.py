@@ -8,9 +8,9 @@ from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from admin.model_view import StaffModelView
+from app.businesses import categories
 from app.errors import AppError
 from app.models import Category
-from app.services import categories
 
 
 class CategoryInUse(Exception):

@@ -10,9 +10,10 @@ from wtforms.validators import AnyOf, DataRequired, Length
 
 from admin.access import StaffAccess
 from admin.staff import current_user
+from app.accounts.platform_roles import EDIT
+from app.lib import audit
+from app.messaging import provisioning
 from app.models import Business, User
-from app.services import audit, provisioning
-from app.services.platform_roles import EDIT
 
 KINDS = {"user": User, "business": Business}
 

@@ -12,8 +12,9 @@ from wtforms.validators import AnyOf, DataRequired, Length
 
 from admin.access import StaffAccess
 from admin.staff import current_user
-from app.services import audit, dead_letters
-from app.services.platform_roles import EDIT
+from app.accounts.platform_roles import EDIT
+from app.lib import audit
+from app.messaging import dead_letters
 
 ACTIONS = ("requeue", "discard")
 

@@ -12,10 +12,12 @@ from wtforms.validators import DataRequired, Length
 from admin.model_view import StaffModelView
 from admin.staff import current_user
 from admin.views.records import phone_column
+from app.accounts import users
+from app.accounts.platform_roles import MANAGE_ROLES, MODERATE
+from app.backoffice import moderation
 from app.errors import AppError
+from app.lib import audit
 from app.models import PLATFORM_ROLES, Business, BusinessMember, Subscription, User
-from app.services import audit, moderation, users
-from app.services.platform_roles import MANAGE_ROLES, MODERATE
 
 
 class ReasonForm(SecureForm):

@@ -4,8 +4,8 @@ from flask_babel import lazy_gettext as _
 
 from admin.model_view import StaffModelView
 from admin.staff import current_user
+from app.accounts.platform_roles import SEE_PHONES, can, mask_phone
 from app.models import AuditEntry, BusinessMember, SmsMessage, Subscription
-from app.services.platform_roles import SEE_PHONES, can, mask_phone
 
 
 def phone_column(_view, _context, model, name):

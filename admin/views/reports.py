@@ -16,10 +16,10 @@ from wtforms.validators import AnyOf, DataRequired, Length
 from admin.access import StaffAccess
 from admin.model_view import StaffModelView
 from admin.staff import current_user
+from app.accounts.platform_roles import MODERATE, SEE_PHONES, mask_phone
+from app.backoffice import reports
 from app.errors import AppError
 from app.models import REPORT_TARGETS, Report
-from app.services import reports
-from app.services.platform_roles import MODERATE, SEE_PHONES, mask_phone
 
 PAGE_SIZE = 20
 

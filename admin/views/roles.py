@@ -7,9 +7,9 @@ from flask_babel import lazy_gettext as _
 from admin.access import StaffAccess
 from admin.labels import PERMISSION_TITLES
 from admin.model_view import StaffModelView
+from app.accounts.platform_roles import CAPABILITIES, MANAGE_ROLES
+from app.businesses.permissions import ATTRIBUTES
 from app.models import MemberRole, User
-from app.services.permissions import ATTRIBUTES
-from app.services.platform_roles import CAPABILITIES, MANAGE_ROLES
 
 # Template fields by the names the cabinet shows for them.
 PERMISSION_LABELS = {attribute: PERMISSION_TITLES[name] for name, attribute in ATTRIBUTES.items()}

@@ -5,11 +5,11 @@ from typing import Annotated
 from flask import Blueprint, current_app, request
 from pydantic import Field
 
+from app.accounts import phones, sign_in_codes, tokens, users
 from app.api.guard import claims, login_required, refresh_token_required
 from app.api.presenters import user_public
 from app.api.responses import ok
 from app.api.validation import Body, body
-from app.services import phones, sign_in_codes, tokens, users
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 

@@ -9,9 +9,9 @@ from pydantic import Field, field_validator, model_validator
 from app.api.guard import login_required, me
 from app.api.responses import ok
 from app.api.validation import Body, body
+from app.businesses import bot_settings
+from app.businesses.permissions import get_business
 from app.clock import isoformat
-from app.services import bot_settings
-from app.services.permissions import get_business
 
 bp = Blueprint("bot_settings", __name__, url_prefix="/businesses/<business_id>/bot")
 

@@ -10,9 +10,9 @@ from app.api.guard import login_required, me, optional_login
 from app.api.presenters import business_for_team, business_public
 from app.api.responses import ok, paginated
 from app.api.validation import Body, Paging, Query, body, query
+from app.businesses import businesses, categories, slugs, subscriptions
+from app.businesses.permissions import effective, get_business, membership
 from app.errors import AppError, NotFound
-from app.services import businesses, categories, slugs, subscriptions
-from app.services.permissions import effective, get_business, membership
 
 bp = Blueprint("businesses", __name__, url_prefix="/businesses")
 

@@ -10,7 +10,7 @@ from app.api.guard import me, optional_login
 from app.api.presenters import business_public
 from app.api.responses import ok, paginated
 from app.api.validation import Paging, query
-from app.services import catalog, categories, subscriptions
+from app.businesses import catalog, categories, subscriptions
 
 bp = Blueprint("catalog", __name__)
 

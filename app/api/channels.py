@@ -11,9 +11,10 @@ from app.api.guard import Unauthorized, login_required, me, optional_login
 from app.api.presenters import business_public
 from app.api.responses import ok, paginated
 from app.api.validation import Body, Paging, Query, _invalid, body, query, read_json
+from app.businesses import subscriptions
+from app.businesses.permissions import get_business, membership
+from app.channels import feedback, posts
 from app.errors import AppError
-from app.services import channel_feedback, channels, subscriptions
-from app.services.permissions import get_business, membership
 
 bp = Blueprint("channels", __name__)
 
@@ -31,41 +32,41 @@ class NewPost(Body):
     """Send as application/json, or as multipart/form-data with the same `text` field and an
     optional `image` file (JPEG, PNG or WebP up to 5 MB; stored re-encoded as WebP)."""
 
-    text: Annotated[str, Field(min_length=1, max_length=channels.TEXT_MAX)]
+    text: Annotated[str, Field(min_length=1, max_length=posts.TEXT_MAX)]
 
 
 class EditedPost(Body):
-    text: Annotated[str, Field(min_length=1, max_length=channels.TEXT_MAX)]
+    text: Annotated[str, Field(min_length=1, max_length=posts.TEXT_MAX)]
 
 
 class Reaction(Body):
     emoji: Annotated[str, Field(min_length=1, max_length=16,
-                                description="One of: " + " ".join(channels.REACTIONS))]
+                                description="One of: " + " ".join(posts.REACTIONS))]
     action: Literal["set", "unset"] = "set"
 
 
 class NewComment(Body):
-    text: Annotated[str, Field(min_length=1, max_length=channel_feedback.COMMENT_MAX)]
+    text: Annotated[str, Field(min_length=1, max_length=feedback.COMMENT_MAX)]
 
 
 def _post_view(post):
-    return channels.shape_page([post], me())[0]
+    return posts.shape_page([post], me())[0]
 
 
 @bp.get("/businesses/<business_id>/channel")
 @optional_login
 def channel(business_id):
     """The channel: the business, its subscribers, its settings, and what I may do."""
-    business = channels.visible(business_id, me())
+    business = posts.visible(business_id, me())
     member = membership(business.id, me().id) if me() else None
     return ok({
         "business": business_public(business),
         "subscriberCount": business.subscriber_count,
-        "settings": channels.settings_of(business.id),
-        "reactions": list(channels.REACTIONS),
+        "settings": posts.settings_of(business.id),
+        "reactions": list(posts.REACTIONS),
         "subscribed": business.id in subscriptions.subscribed_ids(me() and me().id,
                                                                   [business.id]),
-        **channels.abilities(member),
+        **posts.abilities(member),
     })
 
 
@@ -77,9 +78,9 @@ def feed(params, business_id):
     `status=pending` lists the posts waiting for approval (owner and managers)."""
     if params.status == "pending" and me() is None:
         raise Unauthorized("unauthorized", _("Sign in to continue."))
-    _business, posts, next_cursor = channels.feed(business_id, me(), params.status,
-                                                  params.cursor, params.limit)
-    return ok({"items": channels.shape_page(posts, me()), "nextCursor": next_cursor})
+    _business, found, next_cursor = posts.feed(business_id, me(), params.status,
+                                               params.cursor, params.limit)
+    return ok({"items": posts.shape_page(found, me()), "nextCursor": next_cursor})
 
 
 def _new_post_input():
@@ -107,7 +108,7 @@ def publish(business_id):
     """Publish a post (canPublishChannel). With pre-moderation on, a post by anyone but the
     owner or a manager is `pending` until approved."""
     data, image = _new_post_input()
-    post = channels.create(get_business(business_id), me(), data.text, image)
+    post = posts.create(get_business(business_id), me(), data.text, image)
     return ok(_post_view(post), status=201)
 
 
@@ -119,14 +120,14 @@ publish.body_schema = NewPost  # OpenAPI: the JSON form (the schema describes th
 @body(EditedPost)
 def edit(data, business_id, message_id):
     """Change a post's text: its author or the owner or a manager (canPublishChannel)."""
-    return ok(_post_view(channels.edit(get_business(business_id), me(), message_id, data.text)))
+    return ok(_post_view(posts.edit(get_business(business_id), me(), message_id, data.text)))
 
 
 @bp.delete(_POST)
 @login_required
 def delete(business_id, message_id):
     """Delete a post: its author or the owner or a manager (canPublishChannel)."""
-    channels.delete(get_business(business_id), me(), message_id)
+    posts.delete(get_business(business_id), me(), message_id)
     return ok({"deleted": True})
 
 
@@ -134,14 +135,14 @@ def delete(business_id, message_id):
 @login_required
 def approve(business_id, message_id):
     """Approve a pending post (owner or manager): it enters the feed now."""
-    return ok(_post_view(channels.review(get_business(business_id), me(), message_id, True)))
+    return ok(_post_view(posts.review(get_business(business_id), me(), message_id, True)))
 
 
 @bp.post(_POST + "/reject")
 @login_required
 def reject(business_id, message_id):
     """Reject a pending post (owner or manager)."""
-    return ok(_post_view(channels.review(get_business(business_id), me(), message_id, False)))
+    return ok(_post_view(posts.review(get_business(business_id), me(), message_id, False)))
 
 
 @bp.post(_POST + "/reactions")
@@ -149,7 +150,7 @@ def reject(business_id, message_id):
 @body(Reaction)
 def react(data, business_id, message_id):
     """Set or unset my reaction (when the channel allows reactions; again: no change)."""
-    return ok(channel_feedback.react(business_id, me(), message_id, data.emoji, data.action))
+    return ok(feedback.react(business_id, me(), message_id, data.emoji, data.action))
 
 
 @bp.get(_POST + "/comments")
@@ -157,7 +158,7 @@ def react(data, business_id, message_id):
 @query(Paging)
 def comments(params, business_id, message_id):
     """A post's comments, oldest first (when the channel allows comments)."""
-    rows, total = channel_feedback.comments(business_id, me(), message_id, params.page,
+    rows, total = feedback.comments(business_id, me(), message_id, params.page,
                                             params.limit)
     return paginated(rows, params.page, params.limit, total)
 
@@ -167,7 +168,7 @@ def comments(params, business_id, message_id):
 @body(NewComment)
 def add_comment(data, business_id, message_id):
     """Comment on a post (when the channel allows comments)."""
-    return ok(channel_feedback.add_comment(business_id, me(), message_id, data.text),
+    return ok(feedback.add_comment(business_id, me(), message_id, data.text),
               status=201)
 
 
@@ -175,5 +176,5 @@ def add_comment(data, business_id, message_id):
 @login_required
 def delete_comment(business_id, message_id, comment_id):
     """Delete a comment: its author, or the owner or a manager."""
-    channel_feedback.delete_comment(business_id, me(), message_id, comment_id)
+    feedback.delete_comment(business_id, me(), message_id, comment_id)
     return ok({"deleted": True})

@@ -10,10 +10,11 @@ from app.api.guard import login_required, me, visitor_required
 from app.api.presenters import user_public
 from app.api.responses import ok, paginated
 from app.api.validation import Body, Paging, Query, body, query
+from app.businesses import businesses
+from app.businesses.permissions import get_business
 from app.clock import isoformat
+from app.conversations import dialogs, messages
 from app.models import Business
-from app.services import businesses, conversations, dialog_messages
-from app.services.permissions import get_business
 
 bp = Blueprint("dialogs", __name__)
 
@@ -34,7 +35,7 @@ class MessagesQuery(Query):
 
 
 class NewMessage(Body):
-    text: Annotated[str, Field(min_length=1, max_length=dialog_messages.TEXT_MAX)]
+    text: Annotated[str, Field(min_length=1, max_length=messages.TEXT_MAX)]
     # The widget's id of a message typed offline: a resend is answered, not posted twice.
     clientId: Annotated[str, Field(min_length=1, max_length=64,
                                    pattern=r"^[A-Za-z0-9_-]+$")] | None = None
@@ -52,9 +53,9 @@ def dialog_view(conversation, user, business=None, customer=None):
         "business": {"id": business.id, "name": business.name, "slug": business.slug},
         "customer": customer_view(customer) if customer else {"id": conversation.customer_id},
         "status": conversation.status,
-        "archived": conversations.archived_for(user, conversation),
+        "archived": dialogs.archived_for(user, conversation),
         "assignedTo": conversation.assigned_to,
-        "unreadCount": conversations.unread_for(user, conversation),
+        "unreadCount": dialogs.unread_for(user, conversation),
         "lastMessage": last and {**last, "at": isoformat(last.get("at"))},
         "lastMessageAt": isoformat(conversation.last_message_at),
         "createdAt": isoformat(conversation.created_at),
@@ -70,7 +71,7 @@ def customer_view(customer):
 def _views(rows, user):
     """Shapes a page of conversations with three lookups in all (businesses, customers)."""
     found = {b.id: b for b in Business.objects(id__in={c.business_id for c in rows})}
-    people = conversations.people(c.customer_id for c in rows)
+    people = dialogs.people(c.customer_id for c in rows)
     return [dialog_view(c, user, found[c.business_id], people.get(c.customer_id))
             for c in rows if c.business_id in found]
 
@@ -81,7 +82,7 @@ def start_dialog(business_id):
     """Open my dialog with a business (the same one every time); the bot greets a new one.
     Also for a chat widget's guest, with its business only."""
     business = businesses.public(business_id)
-    conversation = conversations.start(business, me(), ip=request.remote_addr)
+    conversation = dialogs.start(business, me(), ip=request.remote_addr)
     return ok(dialog_view(conversation, me(), business, me()))
 
 
@@ -90,7 +91,7 @@ def start_dialog(business_id):
 @query(MineQuery)
 def my_dialogs(params):
     """My dialogs with businesses, the latest first, with my unread counts."""
-    rows, total = conversations.of_customer(me(), params.archived, params.page, params.limit)
+    rows, total = dialogs.of_customer(me(), params.archived, params.page, params.limit)
     return paginated(_views(rows, me()), params.page, params.limit, total)
 
 
@@ -100,7 +101,7 @@ def my_dialogs(params):
 def business_dialogs(params, business_id):
     """The business's inbox (its team): filters unread, archived, assigned=me."""
     business = get_business(business_id)
-    rows, total = conversations.of_business(
+    rows, total = dialogs.of_business(
         business, me(), {"archived": params.archived, "unread": params.unread,
                          "assigned": params.assigned}, params.page, params.limit)
     return paginated(_views(rows, me()), params.page, params.limit, total)
@@ -109,16 +110,16 @@ def business_dialogs(params, business_id):
 @bp.get("/dialogs/<dialog_id>")
 @visitor_required
 def get_dialog(dialog_id):
-    conversation = conversations.visible(me(), dialog_id)
+    conversation = dialogs.visible(me(), dialog_id)
     return ok(_views([conversation], me())[0])
 
 
 @bp.get("/dialogs/<dialog_id>/messages")
 @visitor_required
 @query(MessagesQuery)
-def messages(params, dialog_id):
+def list_messages(params, dialog_id):
     """A page of messages, newest first; pass `nextCursor` back as `cursor` for older ones."""
-    items, next_cursor = dialog_messages.page(me(), dialog_id, params.cursor, params.limit)
+    items, next_cursor = messages.page(me(), dialog_id, params.cursor, params.limit)
     return ok({"items": items, "nextCursor": next_cursor})
 
 
@@ -128,7 +129,7 @@ def messages(params, dialog_id):
 def post_message(data, dialog_id):
     """Write to the dialog: its customer, or the team with canReply. With `clientId`, a
     resend answers 200 with the message posted before (`duplicate: true`)."""
-    message = dialog_messages.post(me(), dialog_id, data.text, data.clientId)
+    message = messages.post(me(), dialog_id, data.text, data.clientId)
     return ok(message, status=200 if message.get("duplicate") else 201)
 
 
@@ -136,21 +137,21 @@ def post_message(data, dialog_id):
 @visitor_required
 def typing(dialog_id):
     """I am typing: the dialog's open pages show it for a few seconds."""
-    dialog_messages.typing(me(), dialog_id)
+    messages.typing(me(), dialog_id)
     return ok({"typing": True})
 
 
 @bp.patch("/dialogs/<dialog_id>/read")
 @visitor_required
 def mark_read(dialog_id):
-    return ok(_views([conversations.mark_read(me(), dialog_id)], me())[0])
+    return ok(_views([dialogs.mark_read(me(), dialog_id)], me())[0])
 
 
 @bp.patch("/dialogs/<dialog_id>/unread")
 @login_required
 def mark_unread(dialog_id):
     """The team's "mark unread"."""
-    return ok(_views([conversations.mark_unread(me(), dialog_id)], me())[0])
+    return ok(_views([dialogs.mark_unread(me(), dialog_id)], me())[0])
 
 
 @bp.put("/dialogs/<dialog_id>/archive")
@@ -158,11 +159,11 @@ def mark_unread(dialog_id):
 @body(Archive)
 def archive(data, dialog_id):
     """Archive (or, with archived=false, restore); a new customer message re-opens it."""
-    return ok(_views([conversations.set_archived(me(), dialog_id, data.archived)], me())[0])
+    return ok(_views([dialogs.set_archived(me(), dialog_id, data.archived)], me())[0])
 
 
 @bp.put("/dialogs/<dialog_id>/assign")
 @login_required
 def assign(dialog_id):
     """Take the dialog: assigned to me, and I join it."""
-    return ok(_views([conversations.assign_to_me(me(), dialog_id)], me())[0])
+    return ok(_views([dialogs.assign_to_me(me(), dialog_id)], me())[0])

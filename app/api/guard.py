@@ -1,6 +1,6 @@
 """Authentication for the JSON API: `Authorization: Bearer <token>`.
 
-Tokens are made by flask-jwt-extended (app/services/tokens.py). They are checked here with a
+Tokens are made by flask-jwt-extended (app/accounts/tokens.py). They are checked here with a
 single verified PyJWT decode: flask-jwt-extended's own `jwt_required` parses each token four
 times, which was the largest cost of every authenticated request (bench/api_throughput.py),
 and a verified token is remembered for its next use.
@@ -15,9 +15,10 @@ import jwt
 from flask import current_app, g, request
 from flask_babel import lazy_gettext as _
 
+from app.accounts import tokens
+from app.conversations import widget_sessions
 from app.errors import AppError, Forbidden
 from app.models import User
-from app.services import tokens, widget_sessions
 
 
 class Unauthorized(AppError):
@@ -100,7 +101,7 @@ refresh_token_required = _requires("refresh")
 
 
 def visitor_required(view):
-    """Signed in, or a chat widget's session (app/services/widget_sessions.py): then me() is
+    """Signed in, or a chat widget's session (app/conversations/widget_sessions.py): then me() is
     the guest, whose token reaches only their own dialog with that business."""
     @wraps(view)
     def wrapper(*args, **kwargs):

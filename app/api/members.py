@@ -9,10 +9,10 @@ from app.api.guard import login_required, me
 from app.api.presenters import business_for_team
 from app.api.responses import ok
 from app.api.validation import Body, body
+from app.businesses import categories, members
+from app.businesses.permissions import effective, get_business, membership, role_templates
 from app.clock import isoformat
 from app.models import PERMISSIONS, User
-from app.services import categories, members
-from app.services.permissions import effective, get_business, membership, role_templates
 
 bp = Blueprint("members", __name__, url_prefix="/businesses/<business_id>")
 

@@ -3,7 +3,7 @@
 from flask import current_app
 
 from app.clock import isoformat
-from app.services.storage import media_url
+from app.lib.storage import media_url
 
 
 def avatar_url(user):

@@ -15,7 +15,7 @@ from pydantic import AfterValidator, Field, model_validator
 from app.api.guard import login_required, me
 from app.api.responses import ok
 from app.api.validation import Body, body
-from app.services import push
+from app.notifications import push
 
 bp = Blueprint("push", __name__, url_prefix="/push")
 

@@ -7,7 +7,7 @@ from pydantic import Field
 
 from app.api.guard import login_required, me
 from app.api.validation import Query, query
-from app.services import permissions, qr
+from app.businesses import permissions, qr
 
 bp = Blueprint("qr", __name__)
 

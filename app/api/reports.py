@@ -8,9 +8,9 @@ from pydantic import Field
 from app.api.guard import login_required, me
 from app.api.responses import ok
 from app.api.validation import Body, body
+from app.backoffice import reports
 from app.clock import isoformat
 from app.models import REPORT_REASONS, REPORT_TARGETS
-from app.services import reports
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 

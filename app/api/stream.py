@@ -18,7 +18,8 @@ from pydantic import Field
 
 from app.api.guard import me, visitor_required
 from app.api.validation import Query, query
-from app.services import live, live_access, presence
+from app.live import bus, presence
+from app.notifications import topics
 
 bp = Blueprint("stream", __name__)
 
@@ -69,7 +70,7 @@ def _listener_id():
 def sse_response(topics, last_event_id=None):
     """A text/event-stream Response with the events of `topics` (already authorized),
     starting after `last_event_id` when given."""
-    subscription = presence.track(live.subscribe(topics, last_event_id), _listener_id())
+    subscription = presence.track(bus.subscribe(topics, last_event_id), _listener_id())
     return Response(_Stream(subscription, current_app.config["LIVE_STREAM_SECONDS"]),
                     mimetype="text/event-stream",
                     headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
@@ -80,6 +81,6 @@ def sse_response(topics, last_event_id=None):
 @query(StreamQuery)
 def stream(params):
     """Live events of the given topics as Server-Sent Events (text/event-stream)."""
-    topics = live_access.parse_topics(params.topics)
-    live_access.require_topics(me(), topics)
-    return sse_response(topics, request.headers.get("Last-Event-ID") or params.lastEventId)
+    wanted = topics.parse_topics(params.topics)
+    topics.require_topics(me(), wanted)
+    return sse_response(wanted, request.headers.get("Last-Event-ID") or params.lastEventId)

@@ -6,9 +6,9 @@ from app.api.guard import login_required, me
 from app.api.presenters import business_public, user_public
 from app.api.responses import ok, paginated
 from app.api.validation import Paging, query
+from app.businesses import businesses, categories, subscriptions
+from app.businesses.permissions import effective, get_business
 from app.clock import isoformat
-from app.services import businesses, categories, subscriptions
-from app.services.permissions import effective, get_business
 
 bp = Blueprint("subscriptions", __name__)
 

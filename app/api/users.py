@@ -7,12 +7,12 @@ from flask import Blueprint, Response, request
 from flask_babel import lazy_gettext as _
 from pydantic import Field
 
+from app.accounts import avatars, users
 from app.api.guard import login_required, me
 from app.api.presenters import user_private, user_public
 from app.api.responses import ok
 from app.api.validation import Body, body
 from app.errors import AppError, Forbidden
-from app.services import avatars, users
 
 bp = Blueprint("users", __name__)
 

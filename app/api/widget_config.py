@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, current_app, request
 
 from app.api.responses import ok
-from app.services import businesses, widget_settings
+from app.businesses import businesses, widget_settings
 
 bp = Blueprint("widget_config", __name__)
 

@@ -9,7 +9,8 @@ from pydantic import Field
 from app.api.guard import login_required, me
 from app.api.responses import ok
 from app.api.validation import Body, body
-from app.services import businesses, guest_merge, widget_sessions
+from app.businesses import businesses
+from app.conversations import guest_merge, widget_sessions
 
 bp = Blueprint("widget_sessions", __name__, url_prefix="/widget/<slug>")
 

@@ -2,7 +2,7 @@ from mongoengine import BooleanField, DateTimeField, Document, StringField
 
 
 class HandledEvent(Document):
-    """A claimed key of the event log (app/services/event_log.py) when no Redis is configured:
+    """A claimed key of the event log (app/lib/event_log.py) when no Redis is configured:
     `evt:<eventId>` for the consumer, `bot:<messageId>` for the bot. The unique _id makes a
     claim atomic; MongoDB drops the row once `expiresAt` has passed."""
 

@@ -19,7 +19,7 @@ from flask import (
 )
 from flask_babel import get_locale
 
-from app.services.storage import storage
+from app.lib.storage import storage
 from app.web.js_strings import strings
 
 bp = Blueprint("web", __name__)

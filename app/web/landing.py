@@ -13,7 +13,8 @@ from markupsafe import Markup
 
 from app import clock
 from app.api.presenters import business_public
-from app.services import businesses, categories, channels
+from app.businesses import businesses, categories
+from app.channels import posts
 from app.web.js_strings import strings
 
 bp = Blueprint("landing", __name__)
@@ -68,7 +69,7 @@ def latest_posts(business_id):
     """The channel's newest posts; their text is shown as text (Jinja escapes it)."""
     return [{"id": post.id, "text": post.text, "at": clock.isoformat(post.published_at),
              "image_path": url_for("web.media", key=post.image) if post.image else None}
-            for post in channels.latest(business_id)]
+            for post in posts.latest(business_id)]
 
 
 def summary(data):

@@ -20,7 +20,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _
 
 from app.api.presenters import business_public
-from app.services import catalog, categories
+from app.businesses import catalog, categories
 from app.web.js_strings import strings
 from app.web.redirects import safe_next
 

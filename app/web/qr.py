@@ -5,7 +5,7 @@ import re
 
 from flask import Blueprint, abort, current_app, redirect, request
 
-from app.services import qr_scans
+from app.businesses import qr_scans
 
 bp = Blueprint("qr_links", __name__)
 

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from app import clock
-from app.services import users
+from app.accounts import users
 
 _CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 

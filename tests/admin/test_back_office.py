@@ -166,7 +166,7 @@ def test_the_user_page_lists_businesses_and_subscriptions(app, staff_client):
     owner = factories.person(app, "+79161234567", "Владелец")
     business = factories.business(app, owner, name="Пекарня Ромашка", slug="romashka")
     with app.app_context():
-        from app.services import subscriptions
+        from app.businesses import subscriptions
 
         subscriptions.subscribe(owner, business)
     page = staff_client("support").get(f"/admin/users/details/?id={owner.id}").get_data(True)

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 
 from app import clock
+from app.businesses import stats, subscriptions
 from app.models import (
     AuditEntry,
     Business,
@@ -19,7 +20,6 @@ from app.models import (
     QrScanDay,
     QuickReply,
 )
-from app.services import business_stats, subscriptions
 from tests import factories
 from tests.admin.cabinet_world import (
     MANAGER,
@@ -157,11 +157,11 @@ def test_statistics_count_subscribers_per_day_scans_and_dialogs(app, sms, world)
     Business._get_db()["dialogs"].insert_one({"meta": {"businessId": world["a"],
                                                        "type": "business_channel"}})
 
-    found = business_stats.subscribers(world["a"], 30)
+    found = stats.subscribers(world["a"], 30)
     assert found["total"] == 3 and len(found["perDay"]) == 30
     assert [row["count"] for row in found["perDay"][-3:]] == [1, 1, 1]
     assert found["perDay"][-1]["day"] == start.date().isoformat()
-    assert business_stats.dialogs(world["a"]) == 2
+    assert stats.dialogs(world["a"]) == 2
 
     owner = sign_in(app, sms, OWNER)
     html = owner.get(f"/cabinet/b/{world['a']}/stats").get_data(as_text=True)

@@ -8,9 +8,9 @@ import re
 
 import pytest
 
+from app.businesses.permissions import get_business
+from app.channels import feedback, posts
 from app.models import AuditEntry, BusinessMember, BusinessSettings, ChannelPost, ChannelSettings
-from app.services import channel_feedback, channels
-from app.services.permissions import get_business
 from tests.admin.cabinet_world import MANAGER, OPERATOR, OWNER, STRANGER, png_bytes, post, sign_in
 from tests.admin.conftest import csrf_token
 from tests.factories import person
@@ -163,10 +163,10 @@ def test_a_post_page_shows_reactions_and_comments_and_a_manager_deletes_one(app,
     with app.test_request_context():
         from app.models import User
 
-        created = channels.create(business, User.objects.get(id=author), "Новое меню")
+        created = posts.create(business, User.objects.get(id=author), "Новое меню")
         reader = person(app, "+79160000031", "Читатель")
-        channel_feedback.react(world["a"], reader, created.id, "🔥", "set")
-        comment = channel_feedback.add_comment(world["a"], reader, created.id, "Когда?")
+        feedback.react(world["a"], reader, created.id, "🔥", "set")
+        comment = feedback.add_comment(world["a"], reader, created.id, "Когда?")
     manager = sign_in(app, sms, MANAGER)
     listing = manager.get(page_of(world)).get_data(as_text=True)
     assert 'data-comments="1"' in listing and 'data-reaction="🔥"' in listing
@@ -195,7 +195,7 @@ def test_another_business_s_channel_pages_answer_404(app, sms, world):
     with app.test_request_context():
         from app.models import User
 
-        theirs = channels.create(get_business(b), User.objects.get(id=world["other_owner"]),
+        theirs = posts.create(get_business(b), User.objects.get(id=world["other_owner"]),
                                  "Пекарня")
     owner = sign_in(app, sms, OWNER)
     token = csrf_token(owner.get(page_of(world)))

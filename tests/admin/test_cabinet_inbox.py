@@ -275,12 +275,12 @@ def test_the_stream_is_for_the_team_only(app, client, sms, world, inbox):
 
 
 def test_the_customer_learns_that_the_team_types_and_read_it(app, sms, world, inbox):
-    from app.services import live
+    from app.live import bus
 
     operator = sign_in(app, sms, OPERATOR)
     page = operator.get(inbox.page)  # opening the dialog with canReply marks it read
     token = csrf_token(page)
-    with app.app_context(), live.subscribe([f"dialog:{inbox.dialog}"]) as stream:
+    with app.app_context(), bus.subscribe([f"dialog:{inbox.dialog}"]) as stream:
         typed = operator.post(f"{inbox.url}/typing", data={"csrf_token": token},
                               headers={"Accept": "application/json"})
         read = operator.post(f"{inbox.url}/read", data={"csrf_token": token},

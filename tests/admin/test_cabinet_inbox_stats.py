@@ -4,8 +4,8 @@ to the first human reply, on the cabinet's statistics page."""
 from datetime import UTC, datetime, time, timedelta
 
 from app import clock
+from app.conversations import messages, stats
 from app.models import Business, Conversation, User
-from app.services import dialog_messages, inbox_stats
 from tests import factories
 from tests.admin.cabinet_world import OPERATOR, sign_in
 
@@ -20,21 +20,21 @@ def test_statistics_median_first_reply_and_dialogs_per_day(app, sms, world):
     two days ago (60 s and 600 s), yesterday (180 s), today (no reply yet)."""
     plan = [(40, 12, 30), (2, 12, 60), (2, 13, 600), (1, 12, 180), (0, 9, None)]
     with app.test_request_context():
-        from app.services import conversations
+        from app.conversations import dialogs
 
         business = Business.objects.get(id=world["a"])
         operator = User.objects.get(id=world["operator"])
         for n, (days_ago, hour, wait) in enumerate(plan):
             clock.freeze(_day(days_ago, hour))
             customer = factories.person(app, f"+7916000010{n}", f"Клиент {n}")
-            started = conversations.start(business, customer)
+            started = dialogs.start(business, customer)
             clock.advance(5)
-            dialog_messages.post(customer, started.id, "Здравствуйте")
+            messages.post(customer, started.id, "Здравствуйте")
             if wait is not None:
                 clock.freeze(_day(days_ago, hour) + timedelta(seconds=wait))
-                dialog_messages.post(operator, started.id, "Добрый день")
+                messages.post(operator, started.id, "Добрый день")
         clock.freeze(_day(0, 12))
-        summary = inbox_stats.summary(world["a"], 30)
+        summary = stats.summary(world["a"], 30)
     assert summary["medianFirstReplySeconds"] == 180
     assert (summary["dialogs"], summary["answered"], summary["unanswered"]) == (4, 3, 1)
     counts = {row["day"]: row["count"] for row in summary["perDay"]}
@@ -60,5 +60,5 @@ def test_the_median_of_an_even_count_is_the_mean_of_the_middle_two(app, world):
     Conversation(business_id=world["b"], customer_id="usr_9", created_at=start,
                  first_human_reply_at=start + timedelta(seconds=1)).save()
     clock.freeze(_day(0, 12))
-    assert inbox_stats.first_reply_median(world["a"], _day(29, 0)) == (70.0, 4)
-    assert inbox_stats.first_reply_median(world["a"], _day(1, 0)) == (None, 0)
+    assert stats.first_reply_median(world["a"], _day(29, 0)) == (70.0, 4)
+    assert stats.first_reply_median(world["a"], _day(1, 0)) == (None, 0)

@@ -3,9 +3,9 @@ those who may reply, with their limits."""
 
 import pytest
 
+from app.conversations import quick_replies
 from app.errors import Forbidden
 from app.models import Business, QuickReply, User
-from app.services import quick_replies
 from tests.admin.cabinet_world import (
     MANAGER,
     OPERATOR,

@@ -10,8 +10,8 @@ from flask_babel import format_date
 
 from admin.charts import bar_chart, nice_step
 from app import clock
+from app.businesses import businesses, qr_scans, subscriptions
 from app.models import Business, QrScanDay, Report, User
-from app.services import businesses, qr_scans, subscriptions
 from tests import factories
 
 SERIES = ("signups", "businesses", "subscriptions", "messages", "scans")

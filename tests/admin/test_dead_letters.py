@@ -7,8 +7,8 @@ import uuid
 import pika
 import pytest
 
+from app.messaging import dead_letters, event_queues
 from app.models import AuditEntry
-from app.services import dead_letters, event_queues
 from tests.admin.conftest import csrf_token
 from tests.broker import pika_parameters
 

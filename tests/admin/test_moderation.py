@@ -5,9 +5,10 @@ import re
 
 import pytest
 
+from app.accounts import users
+from app.backoffice import moderation, reports
 from app.errors import Forbidden
 from app.models import AuditEntry, Business, Report, User
-from app.services import moderation, reports, users
 from tests import factories
 from tests.admin.conftest import ROLE_PHONES, csrf_token
 
@@ -289,8 +290,8 @@ def test_unblocking_and_unhiding_bring_a_business_back(app, client, reported):
 
 
 def test_a_hidden_business_leaves_every_public_list(app, client):
+    from app.businesses import subscriptions
     from app.models import Business, User
-    from app.services import subscriptions
     from tests import factories
 
     owner = factories.signed_in(app, "+79160000011")

@@ -88,9 +88,9 @@ def test_first_human_reply_is_recorded(app, client):
 def test_a_message_handled_again_after_a_failure_counts_once_and_is_answered(
         app, client, monkeypatch):
     """With mms3, a message event whose handling failed is delivered again by the consumer."""
+    from app.conversations import messages
+    from app.conversations.recording import ConversationListener
     from app.messaging.runtime import dispatcher
-    from app.services import dialog_messages
-    from app.services.conversation_events import ConversationListener
 
     world = make_world(app, client, autoReplyEnabled=True, autoReplyMessage="Скоро ответим")
     dialog_id = open_dialog(client, world)
@@ -101,16 +101,16 @@ def test_a_message_handled_again_after_a_failure_counts_once_and_is_answered(
     say(client, dialog_id, world.customer, "Здравствуйте")
     [event] = [e for e in delivered if e["eventType"].startswith("message.create")]
 
-    post_as_bot = dialog_messages.post_as_bot
+    post_as_bot = messages.post_as_bot
 
     def messaging_down(*args, **kwargs):
         raise ConnectionError("the messaging service is down")
 
     with app.test_request_context():
-        monkeypatch.setattr(dialog_messages, "post_as_bot", messaging_down)
+        monkeypatch.setattr(messages, "post_as_bot", messaging_down)
         with pytest.raises(ConnectionError):
             ConversationListener().on_message_create(event)
-        monkeypatch.setattr(dialog_messages, "post_as_bot", post_as_bot)
+        monkeypatch.setattr(messages, "post_as_bot", post_as_bot)
         ConversationListener().on_message_create(event)  # delivered again
         conversation = Conversation.objects.get(id=dialog_id)
         assert (conversation.customer_messages, conversation.team_unread) == (1, 1)

@@ -1,11 +1,11 @@
-"""The business bot's rules (app/services/bot_rules.py), on their own: no app, no database."""
+"""The business bot's rules (app/bot/rules.py), on their own: no app, no database."""
 
 from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
 
-from app.services.bot_rules import (
+from app.bot.rules import (
     BotSettings,
     DialogState,
     Incoming,

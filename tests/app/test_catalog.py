@@ -4,8 +4,8 @@ import os
 
 import pytest
 
+from app.lib import geo
 from app.models import Business, Category
-from app.services import geo
 from tests import factories
 
 MOSCOW = (55.7558, 37.6173)

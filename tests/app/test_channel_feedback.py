@@ -97,7 +97,7 @@ def test_a_customer_blocked_by_the_business_cannot_comment(app, client, world):
     settings(client, world, allowComments=True)
     post_id = publish(client, world, world.owner).get_json()["data"]["id"]
     with app.app_context():
-        from app.services import customer_blocks
+        from app.businesses import customer_blocks
 
         customer_blocks.block(world.business_id, world.customer["user"]["id"], 24,
                               world.owner["user"]["id"])

@@ -3,10 +3,10 @@ backfill fixes drift; and the same through the mms3 adapter (the stand-in)."""
 
 import pytest
 
+from app.channels import members
 from app.messaging.gateway import MessagingError
 from app.messaging.runtime import gateway
 from app.models import ChannelPost, DialogMember
-from app.services import channel_members
 from tests.app.channel_world import (
     B,
     channel_dialog,
@@ -58,7 +58,7 @@ def test_a_subscription_never_fails_when_messaging_is_down_and_the_backfill_fixe
     assert "2 added, 1 removed" in result.output
     assert active_members(app, world) == {customer, stranger, f"bot_{world.business_id}"}
     with app.app_context():
-        assert channel_members.backfill(world.business_id) == {
+        assert members.backfill(world.business_id) == {
             "added": 0, "removed": 0, "redelivered": 0}
 
 
@@ -84,7 +84,7 @@ def test_through_mms3_posts_edits_and_members_reach_the_channel_dialog(make_app,
     assert message["meta"]["authorId"] == world.owner["user"]["id"]
     del stored["_members"][world.customer["user"]["id"]]  # out of step, as after an outage
     with app.app_context():
-        assert channel_members.backfill(world.business_id)["added"] == 1
+        assert members.backfill(world.business_id)["added"] == 1
     assert world.customer["user"]["id"] in stored["_members"]
     client.delete(f"/api/businesses/{world.business_id}/subscribe", headers=B(world.customer))
     assert world.customer["user"]["id"] not in stored["_members"]

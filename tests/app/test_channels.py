@@ -8,10 +8,12 @@ import io
 import pytest
 
 from app import clock
+from app.channels import members
+from app.lib import jobs
+from app.live import bus
 from app.messaging.gateway import MessagingError
 from app.messaging.runtime import dispatcher, gateway
 from app.models import Business, ChannelPost
-from app.services import channel_members, jobs, live
 from tests.app.channel_world import (
     B,
     channel_dialog,
@@ -181,7 +183,7 @@ def test_a_failed_delivery_is_recorded_and_the_backfill_sends_it_again(app, clie
         assert (post.delivery, post.message_id) == ("failed", None)
         assert "mms3 is down" in post.delivery_error
         monkeypatch.undo()
-        assert channel_members.backfill(world.business_id)["redelivered"] == 1
+        assert members.backfill(world.business_id)["redelivered"] == 1
         post.reload()
         assert post.delivery == "done" and gateway().get_message(post.message_id)
 
@@ -318,7 +320,7 @@ def test_the_author_or_an_owner_or_manager_edits_and_deletes(app, client, world)
 def test_new_edited_and_deleted_posts_are_announced_on_the_channel_topic(app, client, world,
                                                                          monkeypatch):
     sent = []
-    monkeypatch.setattr(live, "publish", lambda topic, name, data: sent.append((topic, name)))
+    monkeypatch.setattr(bus, "publish", lambda topic, name, data: sent.append((topic, name)))
     post_id = publish(client, world, world.owner).get_json()["data"]["id"]
     client.patch(post_url(world, post_id), json={"text": "Новое"}, headers=B(world.owner))
     client.delete(post_url(world, post_id), headers=B(world.owner))

@@ -219,7 +219,7 @@ def test_a_blocked_customer_is_refused_while_the_block_lasts(app, client):
     world = make_world(app)
     dialog_id = start(client, world).get_json()["data"]["id"]
     with app.app_context():
-        from app.services import customer_blocks
+        from app.businesses import customer_blocks
 
         customer_blocks.block(world.business_id, world.customer["user"]["id"], 1,
                               world.owner["user"]["id"])
@@ -256,7 +256,7 @@ def test_a_blocked_business_accepts_no_messages_and_a_blocked_customer_no_new_di
     world = make_world(app)
     dialog_id = start(client, world).get_json()["data"]["id"]
     with app.app_context():
-        from app.services import customer_blocks
+        from app.businesses import customer_blocks
 
         Business.objects(id=world.business_id).update_one(set__blocked=True)
         # The team cannot answer either while the platform has blocked the business.
@@ -277,14 +277,14 @@ def test_a_blocked_business_accepts_no_messages_and_a_blocked_customer_no_new_di
 def test_a_dialog_still_being_created_answers_503_with_retry_after(app, client, monkeypatch):
     from datetime import timedelta
 
-    from app.services import conversations
+    from app.conversations import dialogs
 
     world = make_world(app)
     with app.app_context():
         # Another request holds the lease on creating this dialog and has not finished.
         Conversation(business_id=world.business_id, customer_id=world.customer["user"]["id"],
                      creating_until=clock.now() + timedelta(seconds=15)).save()
-    monkeypatch.setattr(conversations, "_WAIT_SECONDS", 0.2)
+    monkeypatch.setattr(dialogs, "_WAIT_SECONDS", 0.2)
     busy = start(client, world)
     assert busy.status_code == 503
     assert busy.get_json()["error"]["code"] == "messaging_busy"

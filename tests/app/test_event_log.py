@@ -1,4 +1,4 @@
-"""The event log (app/services/event_log.py): a key is claimed once per window, on the
+"""The event log (app/lib/event_log.py): a key is claimed once per window, on the
 embedded store and on Redis alike."""
 
 import threading
@@ -7,8 +7,8 @@ import uuid
 import pytest
 
 from app import clock
+from app.lib import event_log
 from app.models import HandledEvent
-from app.services import event_log
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
 

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from app.api import stream as stream_api
-from app.services import live
+from app.live import bus
 from tests.factories import business, member, person, signed_in
 
 
@@ -22,11 +22,11 @@ def bus_app(request, make_app):
 
 def published(app, topic, name="message", data=None):
     with app.app_context():
-        return live.publish(topic, name, data if data is not None else {"text": "Привет"})
+        return bus.publish(topic, name, data if data is not None else {"text": "Привет"})
 
 
 def test_the_bus_delivers_to_a_subscriber_of_the_topic_only(bus_app):
-    with bus_app.app_context(), live.subscribe(["user:usr_a", "dialog:cnv_1"]) as subscription:
+    with bus_app.app_context(), bus.subscribe(["user:usr_a", "dialog:cnv_1"]) as subscription:
         events = subscription.events(timeout=5)
         ready = next(events)
         assert ready.name == "ready" and ready.data == {"topics": ["user:usr_a", "dialog:cnv_1"]}
@@ -45,7 +45,7 @@ def test_the_bus_delivers_to_a_subscriber_of_the_topic_only(bus_app):
 
 def test_ids_increase_and_a_reconnect_replays_what_was_missed(bus_app):
     with bus_app.app_context():
-        with live.subscribe(["dialog:cnv_1"]) as first:
+        with bus.subscribe(["dialog:cnv_1"]) as first:
             events = first.events(timeout=5)
             next(events)  # ready
             seen = published(bus_app, "dialog:cnv_1", data={"n": 1})
@@ -54,7 +54,7 @@ def test_ids_increase_and_a_reconnect_replays_what_was_missed(bus_app):
         missed = [published(bus_app, "dialog:cnv_1", data={"n": n}) for n in (2, 3)]
         published(bus_app, "dialog:cnv_2", data={"n": 99})
         assert seen < missed[0] < missed[1]
-        with live.subscribe(["dialog:cnv_1"], last_event_id=str(seen)) as again:
+        with bus.subscribe(["dialog:cnv_1"], last_event_id=str(seen)) as again:
             events = again.events(timeout=5)
             replayed = [next(events), next(events)]
             ready = next(events)
@@ -68,23 +68,23 @@ def test_ids_increase_and_a_reconnect_replays_what_was_missed(bus_app):
 def test_a_gap_that_cannot_be_filled_resets(bus_app):
     with bus_app.app_context():
         first = published(bus_app, "dialog:cnv_1")
-        for n in range(live.REPLAY_SIZE + 1):  # more than the buffer keeps
+        for n in range(bus.REPLAY_SIZE + 1):  # more than the buffer keeps
             published(bus_app, "dialog:cnv_1", data={"n": n})
-        too_old = str(first - (live.REPLAY_SECONDS + 1) * 1_000_000)
+        too_old = str(first - (bus.REPLAY_SECONDS + 1) * 1_000_000)
         for cursor in (str(first), too_old, "not-an-id"):
-            with live.subscribe(["dialog:cnv_1"], last_event_id=cursor) as subscription:
+            with bus.subscribe(["dialog:cnv_1"], last_event_id=cursor) as subscription:
                 assert next(subscription.events(timeout=5)).name == "reset"
 
 
 def test_publishing_a_name_of_the_stream_itself_is_refused(app):
     with app.app_context(), pytest.raises(ValueError):
-        live.publish("user:usr_a", "ready", {})
+        bus.publish("user:usr_a", "ready", {})
 
 
 def test_one_redis_bus_joins_two_apps(make_app, redis_settings):
     """Two apps on one Redis prefix: what one publishes, the other's subscriber gets."""
     sender, receiver = make_app(**redis_settings), make_app(**redis_settings)
-    with receiver.app_context(), live.subscribe(["business:biz_1"]) as subscription:
+    with receiver.app_context(), bus.subscribe(["business:biz_1"]) as subscription:
         events = subscription.events(timeout=5)
         next(events)
         event_id = published(sender, "business:biz_1", "dialog", {"dialogId": "cnv_1"})
@@ -95,9 +95,9 @@ def test_one_redis_bus_joins_two_apps(make_app, redis_settings):
 def test_with_redis_down_publishing_goes_on_and_streams_are_refused(make_app, caplog):
     app = make_app(REDIS_URL="redis://127.0.0.1:1/15")  # nothing listens on port 1
     with app.app_context():
-        assert live.publish("user:usr_a", "message", {"text": "stored anyway"}) is None
-        with pytest.raises(live.LiveUnavailable) as refused:
-            live.subscribe(["user:usr_a"])
+        assert bus.publish("user:usr_a", "message", {"text": "stored anyway"}) is None
+        with pytest.raises(bus.LiveUnavailable) as refused:
+            bus.subscribe(["user:usr_a"])
     assert refused.value.status == 503 and refused.value.headers == {"Retry-After": "5"}
     assert "could not publish message to user:usr_a" in caplog.text
     assert app.extensions["live"].fanout.empty()
@@ -197,7 +197,7 @@ def test_dialog_topic_asks_the_conversations_service(app, client, monkeypatch):
         asked.append((user.id, conversation_id))
         return conversation_id == "cnv_mine"
 
-    monkeypatch.setattr("app.services.conversations.can_view", can_view)
+    monkeypatch.setattr("app.conversations.dialogs.can_view", can_view)
     allowed = open_stream(client, mine["accessToken"], "dialog:cnv_mine")
     assert allowed.status_code == 200
     allowed.close()

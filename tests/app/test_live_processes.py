@@ -21,10 +21,10 @@ from tests.live_server import ROOT, Watched, chromium, running_server
 PUBLISHER = """
 import sys, time
 from app import create_app
-from app.services import live
+from app.live import bus
 app = create_app()
 with app.app_context():
-    event_id = live.publish(sys.argv[1], "message", {"text": sys.argv[2]})
+    event_id = bus.publish(sys.argv[1], "message", {"text": sys.argv[2]})
 print(event_id, repr(time.time()))
 """
 

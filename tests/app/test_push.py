@@ -7,8 +7,8 @@ import jwt
 import pytest
 
 from app.config import ConfigError, load_config, vapid_key_pair
+from app.live import presence
 from app.models import PushToken
-from app.services import presence
 from tests.factories import signed_in
 from tests.push_standin import PushServiceStandIn
 

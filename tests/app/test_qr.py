@@ -13,8 +13,8 @@ from PIL import Image
 from pyzbar.pyzbar import decode
 
 from app import clock
+from app.businesses import qr, qr_scans
 from app.models import Business, BusinessMember, QrScanDay
-from app.services import qr, qr_scans
 
 OWNER = "+79161234567"
 OTHER = "+79167654321"

@@ -2,8 +2,9 @@
 
 import pytest
 
+from app.accounts import users
+from app.backoffice import reports
 from app.models import Business, Report, User
-from app.services import reports, users
 from tests import factories
 
 REPORTER, OWNER, OTHER, MODERATOR = "+79160000011", "+79160000012", "+79160000013", "+79160000014"
@@ -78,7 +79,7 @@ def test_unknown_target_is_404(app, client, reporter, target_type, code):
 def test_deleted_business_is_404(app, client, reporter, business):
     with app.app_context():
         owner = User.objects.get(phone=OWNER)
-        from app.services import businesses
+        from app.businesses import businesses
 
         businesses.soft_delete(Business.objects.get(id=business.id), owner)
     response = post_report(client, reporter, targetType="business", targetId=business.id)

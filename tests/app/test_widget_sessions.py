@@ -3,8 +3,8 @@ dialog to an account, resends after going offline, typing."""
 
 import pytest
 
+from app.businesses import widget_settings
 from app.models import Conversation, Guest
-from app.services import widget_settings
 from tests.app.dialog_world import World, make_world
 from tests.factories import business, signed_in
 
@@ -237,9 +237,9 @@ def test_a_resend_with_the_same_client_id_posts_once(client, shop):
 def test_typing_reaches_the_dialogs_stream(app, client, shop):
     started, dialog_id = guest_chat(client, shop)
     with app.app_context():
-        from app.services import live
+        from app.live import bus
 
-        with live.subscribe([f"dialog:{dialog_id}"]) as stream:
+        with bus.subscribe([f"dialog:{dialog_id}"]) as stream:
             assert client.post(f"/api/dialogs/{dialog_id}/typing",
                                headers=bearer(started["token"])).status_code == 200
             names = []
@@ -278,7 +278,7 @@ def test_a_refused_send_can_be_resent_with_the_same_client_id(app, client, shop)
     dialog_id = client.post(f"/api/businesses/{shop.business_id}/start-dialog",
                             headers=B(shop.customer)).get_json()["data"]["id"]
     with app.app_context():
-        from app.services import customer_blocks
+        from app.businesses import customer_blocks
 
         customer_blocks.block(shop.business_id, shop.customer["user"]["id"], 1,
                               shop.owner["user"]["id"])

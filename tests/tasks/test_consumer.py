@@ -20,9 +20,8 @@ from pathlib import Path
 import pika
 import pytest
 
-from app.messaging import runtime
+from app.messaging import dead_letters, event_queues, runtime
 from app.models import HandledEvent
-from app.services import dead_letters, event_queues
 from tasks.consumer import EventConsumer
 from tests.broker import pika_parameters
 from tests.mms3_events import event_body

@@ -7,8 +7,9 @@ Celery is eager here, so each job runs inside the request that raised it."""
 import pytest
 
 from app.config import vapid_key_pair
+from app.lib import jobs
+from app.live import presence
 from app.models import BusinessMember, PushToken
-from app.services import jobs, presence
 from tests.admin.conftest import sign_in
 from tests.app.dialog_world import World, make_world, open_dialog, say
 from tests.factories import signed_in
@@ -258,7 +259,7 @@ def test_pushes_are_signed_with_the_published_key(app, client, push_service):
 
 
 def test_endpoints_that_resolve_inside_our_network_are_never_posted_to():
-    from app.services.push_sender import _internal
+    from app.notifications.sender import _internal
 
     for host in ("127.0.0.1", "10.0.0.1", "192.168.1.10", "169.254.169.254", "::1"):
         assert _internal(host), host
@@ -267,30 +268,30 @@ def test_endpoints_that_resolve_inside_our_network_are_never_posted_to():
 
 def test_a_row_off_the_push_services_list_is_dropped_unsent(app, client, push_service,
                                                             monkeypatch):
-    from app.services import push_sender
+    from app.notifications import sender
 
     # A row registered before the list was narrowed (here: the stand-in, taken in testing).
     world = make_world(app)
     token = device(client, push_service, world.customer, "phone")
     app.config.update(APP_ENV="production", PUSH_SERVICE_HOSTS=["push.example.com"])
     # The stand-in is on 127.0.0.1: as if it were a public host, so that only the list acts.
-    monkeypatch.setattr(push_sender, "_internal", lambda host: False)
+    monkeypatch.setattr(sender, "_internal", lambda host: False)
     with app.app_context():
-        assert push_sender.deliver([token["id"]], {"title": "t", "body": "b"}) == []
+        assert sender.deliver([token["id"]], {"title": "t", "body": "b"}) == []
         assert PushToken.objects(id=token["id"]).count() == 0
     assert push_service.payloads() == []
 
 
 def test_a_batch_resolves_each_push_service_once(app, client, push_service, monkeypatch):
-    from app.services import push_sender
+    from app.notifications import sender
 
     world = make_world(app)
     tokens = [device(client, push_service, world.customer, name)["id"] for name in ("a", "b")]
     app.config.update(APP_ENV="production", PUSH_SERVICE_HOSTS=["127.0.0.1"])
     looked_up = []
-    monkeypatch.setattr(push_sender, "_internal", lambda host: looked_up.append(host) or False)
+    monkeypatch.setattr(sender, "_internal", lambda host: looked_up.append(host) or False)
     with app.app_context():
-        assert push_sender.deliver(tokens, {"title": "t", "body": "b"}) == []
+        assert sender.deliver(tokens, {"title": "t", "body": "b"}) == []
     assert looked_up == ["127.0.0.1"]
     assert len(push_service.payloads("a")) == len(push_service.payloads("b")) == 1
 

@@ -68,8 +68,8 @@ def test_the_api_docs_assets_revalidate_to_a_304(client):
 
 
 def test_a_qr_code_revalidates_before_it_is_drawn(app, client, slug, monkeypatch):
+    from app.businesses import qr
     from app.models import Business
-    from app.services import qr
 
     owner = signed_in(app, "+79161234567")  # the business's owner (the slug fixture's)
     with app.app_context():

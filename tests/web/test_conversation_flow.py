@@ -18,7 +18,7 @@ import redis
 import requests
 from playwright.sync_api import expect
 
-from app.services import event_queues
+from app.messaging import event_queues
 from tests.broker import require_redis
 from tests.live_server import (
     BIN,

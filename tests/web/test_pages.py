@@ -11,8 +11,8 @@ import pytest
 from markupsafe import escape
 from PIL import Image
 
+from app.businesses import businesses
 from app.models import Business, Category, User
-from app.services import businesses
 from app.web.redirects import safe_next
 
 RU = {"Accept-Language": "ru"}
@@ -267,7 +267,7 @@ def test_error_pages_are_html_off_the_api_and_json_under_it(client):
 
 
 def test_an_unexpected_error_is_an_html_500_page(app, client, monkeypatch):
-    from app.services import categories
+    from app.businesses import categories
 
     def broken():
         raise RuntimeError("database on fire")

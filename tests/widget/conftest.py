@@ -3,8 +3,8 @@ cabinet and the bot's settings would write them."""
 
 import pytest
 
+from app.businesses import bot_settings, widget_settings
 from app.models import BusinessSettings, User
-from app.services import bot_settings, widget_settings
 from tests import factories
 
 OWNER = "+79160000021"

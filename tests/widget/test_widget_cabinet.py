@@ -5,8 +5,8 @@ import re
 
 import pytest
 
+from app.businesses import widget_settings
 from app.models import AuditEntry, BusinessMember, BusinessSettings
-from app.services import widget_settings
 from tests.admin.cabinet_world import (
     MANAGER,
     OPERATOR,

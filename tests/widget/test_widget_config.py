@@ -30,8 +30,8 @@ def test_it_shows_the_settings_but_never_the_secret_or_the_websites(app, client,
               identityRequired=True)
     set_bot(app, shop, greeting="Здравствуйте! Чем помочь?")
     with app.app_context():
+        from app.businesses import widget_settings
         from app.models import User
-        from app.services import widget_settings
 
         secret = widget_settings.rotate_secret(Business.objects.get(id=shop["id"]),
                                                User.objects.get(id=shop["owner"]))
@@ -71,7 +71,7 @@ def test_online_and_the_next_opening_follow_the_business_hours(app, client, shop
 
 def test_a_former_slug_still_works_and_unknown_or_hidden_ones_do_not(app, client, shop):
     with app.app_context():
-        from app.services import businesses
+        from app.businesses import businesses
 
         businesses.change_slug(Business.objects.get(id=shop["id"]), "coffee-new")
     assert client.get(URL).get_json()["data"]["business"]["slug"] == "coffee-new"

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from playwright.sync_api import expect
 
-from app.services.widget_settings import sign
+from app.businesses.widget_settings import sign
 from tests.live_server import Watched, sign_in_cabinet
 from tests.widget.browser_world import OWNER, VIEWPORT, demo_shop, open_chat, shop_page, write
 

@@ -4,7 +4,7 @@ the headers that decide who may load and frame them."""
 import gzip
 import re
 
-from app.services import widget_settings
+from app.businesses import widget_settings
 from tests.widget.conftest import configure
 
 LOADER_BUDGET_GZ = 4096

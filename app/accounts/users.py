@@ -1,0 +1,105 @@
+"""Registration on first sign-in, profiles, and what a profile counts."""
+
+import unicodedata
+
+from flask_babel import lazy_gettext as _
+from mongoengine import NotUniqueError
+
+from app import clock
+from app.accounts import sign_in_codes
+from app.businesses import members
+from app.errors import AppError, Forbidden, NotFound
+from app.messaging import provisioning
+from app.models import Business, BusinessMember, Subscription, User
+
+NAME_MAX = 64
+
+
+def sign_in(phone, code):
+    """Check the code; register the phone on its first success. Returns the user."""
+    sign_in_codes.check_code(phone, code)
+    user = ensure_user(phone)
+    members.accept_invitations(user)
+    if user.is_blocked:
+        raise Forbidden("user_blocked", _("This account is blocked."),
+                        details={"reason": user.blocked_reason} if user.blocked_reason else None)
+    now = clock.now()
+    User.objects(id=user.id).update_one(set__last_login_at=now)
+    user.last_login_at = now
+    return user
+
+
+def get(user_id):
+    user = User.objects(id=user_id).first() if isinstance(user_id, str) else None
+    if user is None or not user.is_active:
+        raise NotFound("user_not_found", _("No such user."))
+    return user
+
+
+def clean_name(raw):
+    """Trimmed, 1–64 characters, no control characters (including bidi overrides)."""
+    name = raw.strip()
+    if not 1 <= len(name) <= NAME_MAX:
+        raise AppError("invalid_name", _("The name must be 1 to 64 characters long."),
+                       status=422, details={"field": "name"})
+    if any(unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co", "Cn") for char in name):
+        raise AppError("invalid_name", _("The name contains characters that are not allowed."),
+                       status=422, details={"field": "name"})
+    return name
+
+
+def update_profile(actor_id, user_id, name=None):
+    user = get(user_id)
+    if actor_id != user.id:
+        raise Forbidden("forbidden", _("You can only edit your own profile."))
+    changes = {}
+    if name is not None:
+        changes["set__name"] = clean_name(name)
+    if changes:
+        changes["set__updated_at"] = clock.now()
+        User.objects(id=user.id).update_one(**changes)
+        user.reload()
+    return user
+
+
+def counts(user_id):
+    """Businesses owned, businesses joined (as a non-owner member), and subscriptions.
+
+    Plain collection counts (each on an index): /api/me asks on every profile load, and the
+    queryset machinery would cost more than the counting."""
+    owned = Business._get_collection().count_documents({"ownerId": user_id, "deletedAt": None})
+    joined = BusinessMember._get_collection().count_documents(
+        {"userId": user_id, "isActive": True, "role": {"$ne": "owner"}})
+    subscriptions = Subscription._get_collection().count_documents({"userId": user_id})
+    return {"businessesOwned": owned, "businessesJoined": joined, "subscriptions": subscriptions}
+
+
+def ensure_user(phone, name=None):
+    """The user with this phone (E.164), registered now if new."""
+    user = User.objects(phone=phone).first()
+    if user is None:
+        try:
+            user = User(phone=phone, name=name).save(force_insert=True)
+        except NotUniqueError:  # the same phone registering twice at once
+            return User.objects.get(phone=phone)
+        provisioning.request_user(user.id)
+    return user
+
+
+def grant_platform_role(phone, role):
+    user = ensure_user(phone)
+    User.objects(id=user.id).update_one(add_to_set__platform_roles=role,
+                                        set__updated_at=clock.now())
+    user.reload()
+    return user
+
+
+def revoke_platform_role(actor, user, role):
+    """Take a platform role away; a superadmin cannot take superadmin from themselves (the
+    platform would risk having none)."""
+    if user.id == actor.id and role == "superadmin":
+        raise Forbidden("forbidden", _("You cannot take superadmin away from yourself."))
+    User.objects(id=user.id).update_one(pull__platform_roles=role,
+                                        set__updated_at=clock.now())
+    user.reload()
+    return user

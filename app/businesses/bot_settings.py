@@ -1,0 +1,67 @@
+"""A business's bot settings (the plan's business_settings, plus greeting and hours), kept
+for the messaging issue's bot. Every field is shown, null where unset."""
+
+from app import clock
+from app.businesses.permissions import require
+from app.models import BusinessSettings, ChannelSettings
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_FIELDS = {
+    "autoReplyEnabled": "auto_reply_enabled",
+    "autoReplyMessage": "auto_reply_message",
+    "inviteOwnerOnKeywords": "invite_owner_on_keywords",
+    "greeting": "greeting",
+    "businessHours": "business_hours",
+    "humanQuietMinutes": "human_quiet_minutes",
+}
+_CHANNEL = {
+    "allowComments": "allow_comments",
+    "allowReactions": "allow_reactions",
+    "moderationEnabled": "moderation_enabled",
+}
+
+
+def settings_of(business_id):
+    """The business's settings document, made now for businesses created before it existed."""
+    found = BusinessSettings.objects(business_id=business_id).first()
+    if found is None:
+        found = BusinessSettings(business_id=business_id).save()
+    return found
+
+
+def intervals_text(intervals):
+    """A day's business hours as people type them: "09:00-13:00, 14:00-18:00"."""
+    return ", ".join(f"{i['open']}-{i['close']}" if isinstance(i, dict) else "-".join(i)
+                     for i in intervals or [])
+
+
+def view(business, actor):
+    require(business, actor, "canManageSettings")
+    return as_dict(settings_of(business.id))
+
+
+def as_dict(settings):
+    channel = settings.channel_settings
+    return {
+        **{name: getattr(settings, attr) for name, attr in _FIELDS.items()},
+        "channelSettings": {name: getattr(channel, attr) if channel else None
+                            for name, attr in _CHANNEL.items()},
+        "updatedAt": settings.updated_at,
+    }
+
+
+def update(business, actor, changes):
+    """Apply the given fields; a field given as null goes back to unset."""
+    require(business, actor, "canManageSettings")
+    settings = settings_of(business.id)
+    for name, attr in _FIELDS.items():
+        if name in changes:
+            setattr(settings, attr, changes[name])
+    if "channelSettings" in changes:
+        channel = settings.channel_settings or ChannelSettings()
+        for name, value in (changes["channelSettings"] or {}).items():
+            setattr(channel, _CHANNEL[name], value)
+        settings.channel_settings = channel
+    settings.updated_at = clock.now()
+    settings.save()
+    return as_dict(settings)

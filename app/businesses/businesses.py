@@ -1,0 +1,208 @@
+"""Businesses: create (all or nothing), edit, change the slug, soft-delete, the logo, and
+finding one by its slug, current or former."""
+
+from flask import current_app
+from flask_babel import lazy_gettext as _
+
+from app import clock
+from app.accounts import avatars
+from app.businesses import categories, qr, slugs
+from app.businesses.permissions import require, require_owner
+from app.errors import AppError, NotFound
+from app.lib import search_text, storage
+from app.messaging import provisioning
+from app.models import Business, BusinessMember, BusinessSettings, Location, SlugClaim
+from app.models.base import new_id
+
+NAME_MAX = 120
+DESCRIPTION_MAX = 2000
+
+
+def _visible(deleted_at, blocked, hidden, is_active):
+    return deleted_at is None and not blocked and not hidden and is_active
+
+
+def visible_to_public(business):
+    return business is not None and _visible(business.deleted_at, business.blocked,
+                                             business.hidden, business.is_active)
+
+
+def clean_name(raw):
+    name = " ".join((raw or "").split())
+    if not 1 <= len(name) <= NAME_MAX:
+        raise AppError("invalid_name", _("The name must be 1 to 120 characters long."),
+                       status=422, details={"field": "name"})
+    return name
+
+
+def clean_description(raw):
+    description = (raw or "").strip()
+    if len(description) > DESCRIPTION_MAX:
+        raise AppError("invalid_description", _("The description is at most 2000 characters."),
+                       status=422, details={"field": "description"})
+    return description
+
+
+def location(data):
+    """A Location from {address, lat, lng} (ranges are checked by the request schema)."""
+    if data is None:
+        return None
+    return Location(address=(data.get("address") or "").strip() or None,
+                    point=[data["lng"], data["lat"]])
+
+
+def _search_text(name, description):
+    return search_text.fold(f"{name} {description}")
+
+
+def create(owner, name, slug=None, description="", category_ids=(), location_data=None,
+           is_public=True):
+    """Create a business with its owner membership and default settings, all or nothing:
+    each step that fails undoes the ones before it (the embedded store has no transactions)."""
+    name = clean_name(name)
+    description = clean_description(description)
+    category_ids = categories.check_ids(list(category_ids))
+    slug = slugs.check(slug) if slug else slugs.suggestions(slugs.from_name(name), 1)[0]
+    business_id = new_id("biz")
+    slugs.claim(slug, business_id)
+    done = []
+    try:
+        business = Business(
+            id=business_id, owner_id=owner.id, name=name, description=description, slug=slug,
+            category_ids=category_ids, location=location(location_data), is_public=is_public,
+            search_text=_search_text(name, description),
+        ).save(force_insert=True)
+        done.append(business)
+        qr.ensure_code(business)  # the short code printed QR codes point at, from day one
+        done.append(BusinessMember(business_id=business_id, user_id=owner.id, role="owner",
+                                   invited_by=owner.id, joined_at=clock.now()).save())
+        done.append(BusinessSettings(business_id=business_id).save())
+    except Exception:
+        for document in reversed(done):
+            document.delete()
+        slugs.release(slug, business_id)
+        raise
+    provisioning.request_business(business.id)  # the bot and the channel, off the request
+    return business
+
+
+def update(business, actor, changes):
+    """Apply {name, description, categoryIds, location, isPublic, isActive, slug} (any of them).
+    Needs canManageSettings."""
+    require(business, actor, "canManageSettings")
+    return apply_changes(business, changes)
+
+
+def apply_changes(business, changes):
+    """The edit itself, under the same rules for everyone (the back office calls it directly,
+    having checked the platform role)."""
+    sets = {}
+    if "name" in changes:
+        sets["name"] = clean_name(changes["name"])
+    if "description" in changes:
+        sets["description"] = clean_description(changes["description"])
+    if "categoryIds" in changes:
+        sets["category_ids"] = categories.check_ids(changes["categoryIds"] or [])
+    if "location" in changes:
+        sets["location"] = location(changes["location"])
+    if "isPublic" in changes:
+        sets["is_public"] = bool(changes["isPublic"])
+    if "isActive" in changes:
+        sets["is_active"] = bool(changes["isActive"])
+    if "name" in sets or "description" in sets:
+        sets["search_text"] = _search_text(sets.get("name", business.name),
+                                           sets.get("description", business.description))
+    if "slug" in changes and changes["slug"] is not None:
+        change_slug(business, changes["slug"])
+    if sets:
+        sets["updated_at"] = clock.now()
+        Business.objects(id=business.id).update_one(**{f"set__{k}": v for k, v in sets.items()})
+    business.reload()
+    if "name" in sets:
+        provisioning.request_business(business.id)  # the bot and channel carry the name
+    return business
+
+
+def change_slug(business, new_slug):
+    """Move the business to a new slug; the old one stays claimed and redirects (301)."""
+    new_slug = slugs.check(new_slug)
+    if new_slug == business.slug:
+        return business
+    slugs.claim(new_slug, business.id)
+    moved = Business.objects(id=business.id, slug=business.slug).update_one(
+        set__slug=new_slug, add_to_set__previous_slugs=business.slug,
+        pull__previous_slugs=new_slug, set__updated_at=clock.now())
+    if not moved:  # someone changed it meanwhile; keep theirs
+        raise AppError("conflict", _("The business was changed meanwhile. Reload and retry."),
+                       status=409)
+    business.reload()
+    return business
+
+
+def soft_delete(business, actor):
+    """Only the owner. The business leaves every public place; its slugs stay claimed."""
+    require_owner(business, actor)
+    Business.objects(id=business.id, deleted_at=None).update_one(
+        set__deleted_at=clock.now(), set__is_active=False, set__updated_at=clock.now())
+
+
+def set_logo(business, actor, data):
+    require(business, actor, "canManageSettings")
+    config = current_app.config
+    webp = avatars.reencode_image(data, config["AVATAR_MAX_BYTES"], config["AVATAR_MAX_SIDE"])
+    key = storage.storage().save("logos", webp, "webp")
+    Business.objects(id=business.id).update_one(set__logo=key, set__updated_at=clock.now())
+    business.logo = key
+    return business
+
+
+def resolve_slug(slug):
+    """(business, moved): the business that holds or held `slug` if the public may see it,
+    and whether `slug` is a former one (the caller redirects). 404 otherwise."""
+    business_id = slugs.owner_of(slug)
+    business = Business.objects(id=business_id).first() if business_id else None
+    if not visible_to_public(business):
+        raise NotFound("business_not_found", _("No such business."))
+    return business, business.slug != slug.lower()
+
+
+def public_stamp(slug):
+    """(business id, current slug, stamp) of a business the public may open by `slug`, where
+    the stamp changes whenever its page would: two lookups by id, no documents built (the
+    landing page's cache key). 404 otherwise."""
+    claim = SlugClaim._get_collection().find_one({"_id": slug.lower()}) \
+        if isinstance(slug, str) else None
+    found = Business._get_collection().find_one({"_id": claim["businessId"]}, {
+        "slug": 1, "updatedAt": 1, "subscriberCount": 1, "deletedAt": 1, "blocked": 1,
+        "hidden": 1, "isActive": 1}) if claim else None
+    if found is None or not _visible(found.get("deletedAt"), found.get("blocked"),
+                                     found.get("hidden"), found.get("isActive", True)):
+        raise NotFound("business_not_found", _("No such business."))
+    return found["_id"], found["slug"], (found.get("updatedAt"), found.get("subscriberCount"))
+
+
+def public(business_id):
+    """A business the public may see, by id; 404 otherwise (hidden ones included: by link)."""
+    business = Business.objects(id=business_id).first() if isinstance(business_id, str) else None
+    if not visible_to_public(business):
+        raise NotFound("business_not_found", _("No such business."))
+    return business
+
+
+def owned_by(owner_id, viewer_id, page, limit):
+    """An owner's businesses: all of them for the owner, the public ones for anybody else."""
+    query = Business.objects(owner_id=owner_id, deleted_at=None)
+    if viewer_id != owner_id:
+        query = query.filter(is_public=True, is_active=True, blocked=False, hidden__ne=True)
+    query = query.order_by("-created_at")
+    return list(query.skip((page - 1) * limit).limit(limit)), query.count()
+
+
+def memberships_of(user_id, page, limit):
+    """[(business, member)] for every business the user is on the team of."""
+    members = BusinessMember.objects(user_id=user_id, is_active=True).order_by("-joined_at")
+    total = members.count()
+    members = list(members.skip((page - 1) * limit).limit(limit))
+    businesses = {b.id: b for b in Business.objects(
+        id__in=[m.business_id for m in members], deleted_at=None)}
+    return [(businesses[m.business_id], m) for m in members if m.business_id in businesses], total

@@ -1,0 +1,62 @@
+"""Subscriptions to businesses: idempotent, one per person and business, with the business's
+subscriber count kept current by the same operations."""
+
+from mongoengine import NotUniqueError
+
+from app.businesses.permissions import require_member
+from app.channels import members
+from app.models import Business, Subscription, User
+
+
+def subscribe(user, business):
+    """Subscribe; doing it again changes nothing. Returns the current subscriber count."""
+    try:
+        Subscription(user_id=user.id, business_id=business.id).save(force_insert=True)
+    except NotUniqueError:
+        pass  # already subscribed: nothing to count
+    else:
+        Business.objects(id=business.id).update_one(inc__subscriber_count=1)
+        members.request_sync(business.id, user.id)  # joins the channel dialog
+    return _count(business)
+
+
+def unsubscribe(user, business):
+    removed = Subscription.objects(user_id=user.id, business_id=business.id).delete()
+    if removed:
+        Business.objects(id=business.id).update_one(inc__subscriber_count=-removed)
+        members.request_sync(business.id, user.id)  # leaves the channel dialog
+    return _count(business)
+
+
+def _count(business):
+    return Business.objects(id=business.id).only("subscriber_count").first().subscriber_count
+
+
+def subscribed_ids(user_id, business_ids):
+    """The ids among `business_ids` that the user is subscribed to: one query for a page."""
+    if not user_id or not business_ids:
+        return set()
+    found = Subscription._get_collection().find(
+        {"userId": user_id, "businessId": {"$in": list(business_ids)}}, {"businessId": 1})
+    return {row["businessId"] for row in found}
+
+
+def of_user(user_id, page, limit):
+    """[(business, subscribed_at)] newest first, leaving out businesses the public cannot see."""
+    query = Subscription.objects(user_id=user_id).order_by("-created_at")
+    total = query.count()
+    rows = list(query.skip((page - 1) * limit).limit(limit))
+    businesses = {b.id: b for b in Business.objects(
+        id__in=[r.business_id for r in rows], deleted_at=None, blocked=False, hidden__ne=True)}
+    return [(businesses[r.business_id], r.created_at) for r in rows
+            if r.business_id in businesses], total
+
+
+def subscribers(business, actor, page, limit):
+    """[(user, subscribed_at)] newest first; the team only."""
+    require_member(business, actor)
+    query = Subscription.objects(business_id=business.id).order_by("-created_at")
+    total = query.count()
+    rows = list(query.skip((page - 1) * limit).limit(limit))
+    people = {u.id: u for u in User.objects(id__in=[r.user_id for r in rows])}
+    return [(people[r.user_id], r.created_at) for r in rows if r.user_id in people], total

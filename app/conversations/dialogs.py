@@ -1,0 +1,269 @@
+"""Customer↔business conversations: starting one (one per customer and business, also when
+two requests race), who may see and answer it, listings for the customer and the team,
+reading, archiving and taking a dialog. Posting is in dialog_messages.py."""
+
+import time
+from datetime import timedelta
+
+from flask_babel import lazy_gettext as _
+from mongoengine import NotUniqueError
+
+from app import clock
+from app.businesses import customer_blocks
+from app.businesses.permissions import effective, membership, require_member
+from app.conversations import widget_sessions
+from app.errors import AppError, Conflict, Forbidden, NotFound
+from app.live import bus
+from app.messaging import provisioning
+from app.messaging.runtime import gateway
+from app.models import Business, Conversation, Guest, User
+
+_LEASE = timedelta(seconds=15)  # how long one request may take to create the dialog
+_WAIT_SECONDS = 5.0  # how long a racing request waits for the winner's dialog
+
+
+def _not_found():
+    return NotFound("dialog_not_found", _("No such dialog."))
+
+
+# --- starting ------------------------------------------------------------------------------
+
+def start(business, customer, ip=None):
+    """The customer's conversation with the business, created (and greeted) the first time.
+    Calling again returns the same one, re-opened for the customer if they had archived it.
+    A widget guest reaches only the business of its widget, and new guest dialogs are
+    limited per IP."""
+    if getattr(customer, "is_guest", False):
+        widget_sessions.require_business(customer, business)
+        if not Conversation.objects(business_id=business.id, customer_id=customer.id).count():
+            widget_sessions.check_new_dialog_rate(ip)
+    elif membership(business.id, customer.id) is not None:
+        raise Conflict("own_business", _("You are on this business's team."))
+    customer_blocks.check(business.id, customer.id)
+    try:
+        conversation = Conversation(business_id=business.id, customer_id=customer.id,
+                                    unread={customer.id: 0}).save(force_insert=True)
+    except NotUniqueError:  # started before, or by a racing request just now
+        conversation = Conversation.objects.get(business_id=business.id,
+                                                customer_id=customer.id)
+    if conversation.customer_archived:
+        Conversation.objects(id=conversation.id).update_one(set__customer_archived=False)
+    conversation = ensure_dialog(conversation, business, customer)
+    from app.bot import responder  # the bot posts through dialog_messages, which imports us
+
+    responder.greet(conversation, business)
+    return conversation.reload()
+
+
+def ensure_dialog(conversation, business=None, customer=None):
+    """The conversation with its dialog in the messaging service. One request holds a lease
+    while it creates the dialog; others wait for it, and take over if it expired."""
+    deadline = time.monotonic() + _WAIT_SECONDS
+    while conversation.dialog_id is None:
+        now = clock.now()
+        leased = Conversation.objects(__raw__={
+            "_id": conversation.id, "mms3DialogId": None,
+            "$or": [{"creatingUntil": None}, {"creatingUntil": {"$lt": now}}]}) \
+            .update_one(set__creating_until=now + _LEASE)
+        if leased:
+            _create_dialog(conversation, business, customer)
+        elif time.monotonic() > deadline:
+            raise AppError("messaging_busy", _("The dialog is being created. Try again."),
+                           status=503, headers={"Retry-After": "2"})
+        else:
+            time.sleep(0.05)
+        conversation.reload()
+    return conversation
+
+
+def _create_dialog(conversation, business, customer):
+    business = business or Business.objects.get(id=conversation.business_id)
+    customer = customer or User.objects(id=conversation.customer_id).first() \
+        or Guest.objects.get(id=conversation.customer_id)
+    try:
+        provisioning.ensure_user(customer)
+        bot_id = provisioning.bot_id(business.id)
+        if business.mms3_bot_id is None:
+            provisioning.ensure_business(business)
+        dialog = gateway().create_dialog(
+            business.name, customer.id,
+            members=[{"userId": customer.id, "type": "user",
+                      "name": provisioning.chat_name(customer)},
+                     {"userId": bot_id, "type": "bot", "name": business.name}],
+            meta={"type": provisioning.CLIENT_TYPE, "businessId": business.id,
+                  "clientId": customer.id, "conversationId": conversation.id},
+            idempotency_key=f"dialog-{conversation.id}")
+    except Exception:
+        Conversation.objects(id=conversation.id).update_one(unset__creating_until=True)
+        raise
+    Conversation.objects(id=conversation.id).update_one(
+        set__dialog_id=dialog["dialogId"], unset__creating_until=True)
+
+
+# --- who may see and answer ------------------------------------------------------------------
+
+def side_of(user, conversation):
+    """("customer", None), ("team", the membership) or (None, None)."""
+    if user is None:
+        return None, None
+    if user.id == conversation.customer_id:
+        return "customer", None
+    member = membership(conversation.business_id, user.id)
+    return ("team", member) if member is not None else (None, None)
+
+
+def _found(user, conversation_id):
+    """(conversation, side, membership) if the user is its customer or on the business's
+    team; 404 otherwise (no hint that it exists)."""
+    conversation = Conversation.objects(id=conversation_id).first() \
+        if isinstance(conversation_id, str) else None
+    side, member = side_of(user, conversation) if conversation else (None, None)
+    if side is None:
+        raise _not_found()
+    return conversation, side, member
+
+
+def visible(user, conversation_id):
+    return _found(user, conversation_id)[0]
+
+
+def can_view(user, conversation_id):
+    try:
+        visible(user, conversation_id)
+    except NotFound:
+        return False
+    return True
+
+
+def replying(user, conversation_id):
+    """(conversation, side) for someone about to write in it: its customer, or a team member
+    with canReply; 404 or 403 otherwise. One lookup of the caller's side."""
+    conversation, side, member = _found(user, conversation_id)
+    _require_answers(side, member)
+    return conversation, side
+
+
+def _answers(side, member):
+    return side == "customer" or effective(member)["canReply"]
+
+
+def _require_answers(side, member):
+    if not _answers(side, member):
+        raise Forbidden("forbidden", _("Your role in this business does not allow this."),
+                        details={"permission": "canReply"})
+
+
+# --- listings --------------------------------------------------------------------------------
+
+def of_customer(user, archived, page, limit):
+    query = Conversation.objects(customer_id=user.id, customer_archived=archived,
+                                 last_message_at__ne=None).order_by("-last_message_at")
+    return list(query.skip((page - 1) * limit).limit(limit)), query.count()
+
+
+def of_business(business, user, filters, page, limit):
+    """The team's inbox. Filters: archived (bool), unread (bool), assigned ("me")."""
+    require_member(business, user)
+    query = Conversation.objects(business_id=business.id,
+                                 status="archived" if filters.get("archived") else "open")
+    if filters.get("unread"):
+        query = query.filter(team_unread__gt=0)
+    if filters.get("assigned") == "me":
+        query = query.filter(assigned_to=user.id)
+    query = query.order_by("-last_message_at")
+    return list(query.skip((page - 1) * limit).limit(limit)), query.count()
+
+
+def people(ids):
+    """{id: User or Guest} of the people behind `ids` (customers may be widget guests), in
+    two queries at most."""
+    ids = set(ids) - {None}
+    found = {u.id: u for u in User.objects(id__in=ids)}
+    if ids - set(found):
+        found.update({g.id: g for g in Guest.objects(id__in=ids - set(found))})
+    return found
+
+
+def archived_for(user, conversation):
+    """The customer and the team archive apart: each sees their own."""
+    if user.id == conversation.customer_id:
+        return bool(conversation.customer_archived)
+    return conversation.status == "archived"
+
+
+def unread_for(user, conversation):
+    if user.id == conversation.customer_id:
+        return int((conversation.unread or {}).get(user.id, 0))
+    return conversation.team_unread
+
+
+# --- reading, archiving, taking ----------------------------------------------------------------
+
+def mark_read(user, conversation_id):
+    """My unread count goes to 0. Those who answer (the customer, team members with
+    canReply) also clear the team's badge and send the read receipt; a viewer only reads."""
+    conversation, side, member = _found(user, conversation_id)
+    sets = {f"unread.{user.id}": 0}
+    answers = _answers(side, member)
+    if side == "team" and answers:
+        sets["teamUnread"] = 0
+    Conversation._get_collection().update_one({"_id": conversation.id}, {"$set": sets})
+    last = (conversation.last_message or {}).get("id") if answers else None
+    if last and conversation.dialog_id and (side == "customer"
+                                            or user.id in conversation.participants):
+        # Read receipts: the messaging service tells the other side through its event.
+        gateway().set_status(user.id, conversation.dialog_id, last, "read")
+    elif last and side == "team":
+        # A team member who has not joined the dialog is no member in the messaging service;
+        # the customer still learns that the business read it.
+        bus.publish(f"dialog:{conversation.id}", "read", {
+            "dialogId": conversation.id, "userId": user.id, "messageId": last,
+            "readAt": clock.isoformat(clock.now())})
+    return conversation.reload()
+
+
+def mark_unread(user, conversation_id):
+    """The inbox's "mark unread": the team badge shows at least 1 again (any team member may
+    flag a dialog for those who answer)."""
+    conversation, side, _member = _found(user, conversation_id)
+    if side != "team":
+        raise Forbidden("forbidden", _("Only the business's team can do this."))
+    Conversation._get_collection().update_one(
+        {"_id": conversation.id}, {"$max": {"teamUnread": 1}})
+    return conversation.reload()
+
+
+def set_archived(user, conversation_id, archived):
+    """The team archives the dialog in its inbox (needs canReply); a customer archives it in
+    their own list only. A new customer message re-opens both."""
+    conversation, side, member = _found(user, conversation_id)
+    _require_answers(side, member)
+    if side == "team":
+        Conversation.objects(id=conversation.id).update_one(
+            set__status="archived" if archived else "open")
+    else:
+        Conversation.objects(id=conversation.id).update_one(set__customer_archived=archived)
+    return conversation.reload()
+
+
+def assign_to_me(user, conversation_id):
+    """"Take the dialog": it is assigned to the caller, who joins it."""
+    conversation, side, member = _found(user, conversation_id)
+    if side != "team":
+        raise Forbidden("forbidden", _("Only the business's team can do this."))
+    _require_answers(side, member)
+    join(conversation, user)
+    Conversation.objects(id=conversation.id).update_one(set__assigned_to=user.id)
+    return conversation.reload()
+
+
+def join(conversation, user):
+    """Make a team member a participant of the dialog (idempotent)."""
+    if user.id in conversation.participants:
+        return
+    conversation = ensure_dialog(conversation)
+    gateway().add_member(conversation.dialog_id, user.id, "user", provisioning.chat_name(user))
+    Conversation.objects(id=conversation.id).update_one(add_to_set__participants=user.id)
+    Conversation._get_collection().update_one(
+        {"_id": conversation.id, f"unread.{user.id}": None}, {"$set": {f"unread.{user.id}": 0}})
+    conversation.participants.append(user.id)

@@ -1,0 +1,42 @@
+"""What the team does around the inbox besides answering: who leads it (may manage quick
+replies and block customers), being on duty for the bot, and blocking a customer.
+
+"Leads" are the owner and managers, by role rank rather than by a permission: the issue
+gives these to managers, and no default permission separates managers from operators except
+canManageMembers, which is about the team, not about customers. Being on duty needs canReply:
+the bot calls on-duty members into a dialog to answer it.
+"""
+
+from flask_babel import lazy_gettext as _
+
+from app.businesses import customer_blocks
+from app.businesses.permissions import require, require_lead
+from app.conversations import dialogs
+from app.errors import Forbidden
+from app.models import BusinessMember
+
+
+def set_on_duty(business, user, on_duty):
+    member = require(business, user, "canReply")
+    BusinessMember.objects(id=member.id).update_one(set__on_duty=bool(on_duty))
+    return member.reload()
+
+
+def _customer_of(business, user, conversation_id):
+    conversation = dialogs.visible(user, conversation_id)
+    if conversation.business_id != business.id:
+        raise Forbidden("forbidden", _("Only the business's team can do this."))
+    return conversation
+
+
+def block_customer(business, user, conversation_id, hours, reason=None):
+    """Refuse the dialog's customer's messages to this business for `hours`."""
+    require_lead(business, user)
+    conversation = _customer_of(business, user, conversation_id)
+    return customer_blocks.block(business.id, conversation.customer_id, hours, user.id, reason)
+
+
+def unblock_customer(business, user, conversation_id):
+    require_lead(business, user)
+    conversation = _customer_of(business, user, conversation_id)
+    return customer_blocks.unblock(business.id, conversation.customer_id)

@@ -1,0 +1,302 @@
+"""Live events for open pages: a small publish/subscribe bus with a short replay buffer.
+
+`publish("dialog:<id>", "message", {...})` reaches every open stream subscribed to that
+topic. With REDIS_URL set it goes through Redis pub/sub (live_redis.py), so an event raised in
+one gunicorn worker, machine or Celery worker reaches streams served by another; without it
+(the embedded mode, one process) it is delivered in this process only. Either way each
+process hands events to its streams' in-memory inboxes (Fanout).
+
+Ids are integers, microseconds since the epoch bumped to stay strictly increasing, given out
+atomically with the publish (a Lua script in Redis, a lock in memory), so every stream sees
+them in order. A stream reopened with its last id first gets what it missed from the replay
+buffer (the last REPLAY_SIZE events of each topic, kept REPLAY_SECONDS); when that cannot be
+shown complete it gets a `reset` event instead and the page reloads its state.
+"""
+
+import collections
+import json
+import logging
+import threading
+import time
+from typing import NamedTuple
+
+from flask import current_app
+from flask_babel import lazy_gettext as _
+from redis.exceptions import RedisError
+
+from app.errors import AppError
+
+REPLAY_SIZE = 50
+REPLAY_SECONDS = 300
+INBOX_LIMIT = 1000  # events queued for one stream that does not keep up; then it is ended
+READY, RESET = "ready", "reset"  # the stream's own first event; never published
+
+log = logging.getLogger("bank.live")
+
+
+class Event(NamedTuple):
+    id: int
+    name: str
+    data: object
+    topic: str | None = None
+
+
+class LiveUnavailable(AppError):
+    status = 503
+
+
+def unavailable():
+    return LiveUnavailable("live_unavailable",
+                           _("Something went wrong on our side. Try again in a minute."),
+                           headers={"Retry-After": "5"})
+
+
+def clock_id():
+    return int(time.time() * 1_000_000)
+
+
+def encode(data):
+    # Compact JSON: one SSE `data:` line, and the same bytes in memory and in Redis.
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+class Inbox:
+    """One stream's queue of events, filled by the publisher or the Redis listener."""
+
+    def __init__(self, topics):
+        self.topics = tuple(topics)
+        self._events = collections.deque()
+        self._changed = threading.Condition()
+        self.closed = False
+
+    def put(self, event):
+        with self._changed:
+            if self.closed:
+                return
+            if len(self._events) >= INBOX_LIMIT:
+                self.closed = True  # a stuck client: end it; it catches up by replay on reconnect
+            else:
+                self._events.append(event)
+            self._changed.notify()
+
+    def close(self):
+        with self._changed:
+            self.closed = True
+            self._changed.notify()
+
+    def take(self, timeout):
+        """The queued events; [] after `timeout` seconds without any; None once closed and
+        drained."""
+        with self._changed:
+            if not self._events and not self.closed:
+                self._changed.wait(timeout)
+            if self._events:
+                events = list(self._events)
+                self._events.clear()
+                return events
+            return None if self.closed else []
+
+
+class Fanout:
+    """The inboxes of this process by topic."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._by_topic = collections.defaultdict(set)
+
+    def add(self, inbox):
+        with self._lock:
+            for topic in inbox.topics:
+                self._by_topic[topic].add(inbox)
+
+    def remove(self, inbox):
+        with self._lock:
+            for topic in inbox.topics:
+                inboxes = self._by_topic.get(topic)
+                if inboxes is not None:
+                    inboxes.discard(inbox)
+                    if not inboxes:
+                        del self._by_topic[topic]
+
+    def empty(self):
+        with self._lock:
+            return not self._by_topic
+
+    def deliver(self, event):
+        with self._lock:
+            inboxes = list(self._by_topic.get(event.topic, ()))
+        for inbox in inboxes:
+            inbox.put(event)
+
+    def close_all(self):
+        with self._lock:
+            inboxes = set().union(*self._by_topic.values())
+        for inbox in inboxes:
+            inbox.close()
+
+
+class MemoryBackend:
+    """Embedded mode: ids, buffers and delivery all in this process."""
+
+    def __init__(self):
+        self.fanout, self.closing = Fanout(), False
+        self._lock = threading.Lock()
+        self._last = 0
+        self._buffers = {}  # topic -> deque of Events, oldest first
+        self._swept_at = time.monotonic()
+
+    def publish(self, topic, name, text):
+        with self._lock:
+            self._last = max(self._last + 1, clock_id())
+            event = Event(self._last, name, json.loads(text), topic)
+            self._buffers.setdefault(topic, collections.deque(maxlen=REPLAY_SIZE)).append(event)
+            self._sweep()
+            # Delivered under the lock, so every inbox gets events in id order.
+            self.fanout.deliver(event)
+        return event.id
+
+    def _sweep(self):
+        # Forget topics quiet for longer than the replay window, once a minute.
+        if time.monotonic() - self._swept_at < 60:
+            return
+        self._swept_at = time.monotonic()
+        oldest = clock_id() - REPLAY_SECONDS * 1_000_000
+        for topic in [t for t, buffer in self._buffers.items() if buffer[-1].id < oldest]:
+            del self._buffers[topic]
+
+    def listen(self):
+        """Nothing to wait for: delivery is in-process."""
+
+    def head(self):
+        # The cursor of a new stream; bumping `_last` keeps every later id above it even if
+        # the wall clock steps back.
+        with self._lock:
+            self._last = max(self._last, clock_id())
+            return self._last
+
+    def buffered(self, topic):
+        with self._lock:
+            return list(self._buffers.get(topic, ()))
+
+
+def _replay(backend, topics, after, head):
+    """(events of `topics` with after < id <= head, oldest first; whether that is surely
+    everything)."""
+    if after < clock_id() - REPLAY_SECONDS * 1_000_000:
+        return [], False
+    events = []
+    for topic in topics:
+        buffered = backend.buffered(topic)
+        if len(buffered) >= REPLAY_SIZE and buffered[0].id > after:
+            return [], False  # the buffer is full and starts after the cursor: some fell out
+        events.extend(event for event in buffered if after < event.id <= head)
+    return sorted(events), True
+
+
+class Subscription:
+    """An open subscription: `events()` yields what was missed, then live events. Close it."""
+
+    def __init__(self, backend, topics, last_event_id):
+        if backend.closing:
+            raise unavailable()
+        self._backend, self.topics = backend, list(dict.fromkeys(topics))
+        self._inbox = Inbox(self.topics)
+        # Listen first, then read the cursor: an event is then either at or below the cursor
+        # (in the buffer, so replayed) or above it (delivered to the inbox), never lost between.
+        backend.fanout.add(self._inbox)
+        try:
+            backend.listen()
+            self.cursor = backend.head()
+            after = _parse_id(last_event_id)
+            self._missed, complete = _replay(backend, self.topics, after, self.cursor) \
+                if after is not None else ([], True)
+        except RedisError:
+            self.close()
+            raise unavailable() from None
+        except BaseException:
+            self.close()
+            raise
+        # A stream opened without a cursor starts now; one whose gap cannot be filled resets.
+        self._first = Event(self.cursor, READY if complete else RESET, {"topics": self.topics})
+
+    def events(self, timeout, until=None):
+        """Yield replayed events, then `ready` (or `reset`: reload everything), then live
+        events; None after `timeout` seconds without any (time for a heartbeat). Ends at
+        `until` (a time.monotonic() value), or when the bus closes the subscription."""
+        if self._first.name == READY:
+            yield from self._missed
+        yield self._first
+        while True:
+            left = None if until is None else until - time.monotonic()
+            if left is not None and left <= 0:
+                return
+            batch = self._inbox.take(timeout if left is None else min(timeout, left))
+            if batch is None:
+                return
+            if not batch and (left is None or left > timeout):
+                yield None  # a whole `timeout` of silence
+            for event in batch:
+                if event.id > self.cursor:  # lower ones were replayed, or predate the stream
+                    yield event
+
+    def close(self):
+        self._inbox.close()
+        self._backend.fanout.remove(self._inbox)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def _parse_id(raw):
+    """An event id from Last-Event-ID or a cursor; None when none was sent; -1 when it is not
+    an id (so the stream resets)."""
+    if raw is None or str(raw).strip() == "":
+        return None
+    try:
+        return int(str(raw).strip())
+    except ValueError:
+        return -1
+
+
+def _backend():
+    return current_app.extensions["live"]
+
+
+def publish(topic, event_name, data):
+    """Send `data` (JSON-ready) as `event_name` to every stream of `topic`; its id, or None
+    when Redis failed. Best effort: what was stored stays stored and pages show it on reload,
+    so a Redis outage never fails the action that raised the event."""
+    if event_name in (READY, RESET):
+        raise ValueError(f"{event_name!r} is reserved for the stream itself")
+    text = encode(data)
+    try:
+        return _backend().publish(topic, event_name, text)
+    except RedisError as error:
+        log.warning("live: could not publish %s to %s: %r", event_name, topic, error)
+        return None
+
+
+def subscribe(topics, last_event_id=None):
+    """A Subscription to `topics`, replaying what came after `last_event_id` when given."""
+    return Subscription(_backend(), topics, last_event_id)
+
+
+def shutdown(app):
+    """End every stream of this process and refuse new ones: the process is stopping. The
+    clients reconnect, to another process or once this one is back."""
+    backend = app.extensions["live"]
+    backend.closing = True
+    backend.fanout.close_all()
+
+
+def init_live(app):
+    client = app.extensions.get("redis")
+    if client is None:
+        app.extensions["live"] = MemoryBackend()
+        return
+    from app.live.redis_backend import RedisBackend  # it builds on this module's pieces
+
+    app.extensions["live"] = RedisBackend(client, app.config["REDIS_KEY_PREFIX"])
