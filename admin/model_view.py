@@ -34,7 +34,7 @@ LABELS = {
     "resolved_by": _("Moderator"), "resolved_at": _("Resolved"),
 }
 # Internal fields nobody needs to read in the back office.
-INTERNAL = ("search_text", "mms3_bot_id", "mms3_channel_dialog_id")
+INTERNAL = ("search_text", "chat_bot_id", "chat_channel_id")
 
 
 class StaffModelView(StaffAccess, ModelView):

@@ -44,7 +44,7 @@ def subscribe_in_bulk(app, business, count):
 
     now = ms(clock.now())
     users = [new_id("usr") for _ in range(count)]
-    channel = business.mms3_channel_dialog_id
+    channel = business.chat_channel_id
     write(app, "subscriptions", [{"_id": new_id("sub"), "userId": user, "businessId":
                                   business.id, "createdAt": now} for user in users])
     write(app, "dialog_members", [{"_id": new_id("dmb"), "dialogId": channel, "userId": user,

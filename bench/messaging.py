@@ -104,9 +104,9 @@ def embedded_posts(posts):
                 assert answer.status_code == 201, answer.get_json()
             if bot_on:
                 with app.app_context():
-                    from app.models import Message
+                    from app.models import ChatMessage
 
-                    replies = Message.objects(sender_id__startswith="bot_").count()
+                    replies = ChatMessage.objects(sender_id__startswith="bot_").count()
                 assert replies == posts, f"the bot answered {replies} of {posts} posts"
             times[bot_on] = samples
     print("Embedded adapter (in-process, test client):")
@@ -128,7 +128,7 @@ def mms3_posts(posts):
                         MMS3_EVENTS_EXCHANGE=exchange, EVENTS_QUEUE=f"bench-{tenant}")
         client, headers, dialog_id = world(app, True)
         with app.app_context():
-            mms3_dialog = Conversation.objects.get(id=dialog_id).dialog_id
+            mms3_dialog = Conversation.objects.get(id=dialog_id).chat_dialog_id
         consumer = EventConsumer(app, AMQP, initial_backoff=0.1, poll_seconds=0.05)
         thread = threading.Thread(target=consumer.run, daemon=True)
         thread.start()

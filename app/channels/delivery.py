@@ -27,9 +27,9 @@ def request(post_id):
     jobs.enqueue(jobs.CHANNEL_DELIVER, post_id)
 
 
-def channel_dialog_id(business):
+def chat_channel_id(business):
     """The business's channel dialog, created now if provisioning has not made it yet."""
-    return business.mms3_channel_dialog_id or provisioning.ensure_business(business)
+    return business.chat_channel_id or provisioning.ensure_business(business)
 
 
 def deliver(post_id):
@@ -74,7 +74,7 @@ def _post_copy(post):
     if post.image:
         meta["image"] = post.image
     # The key makes a retried post (mms3 stored it, we did not hear back) one message.
-    return gateway().post_message(channel_dialog_id(business), provisioning.bot_id(business.id),
+    return gateway().post_message(chat_channel_id(business), provisioning.bot_id(business.id),
                                   post.text, meta=meta, idempotency_key=f"post-{post.id}")
 
 

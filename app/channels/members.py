@@ -31,13 +31,13 @@ def sync_member(business_id, user_id):
     business = Business.objects(id=business_id).first()
     if business is None:
         return
-    dialog_id = delivery.channel_dialog_id(business)
+    chat_dialog_id = delivery.chat_channel_id(business)
     if Subscription.objects(business_id=business_id, user_id=user_id).first() is None:
-        gateway().remove_member(dialog_id, user_id)
+        gateway().remove_member(chat_dialog_id, user_id)
         return
     user = User.objects(id=user_id).first()
     if user is not None:
-        gateway().add_member(dialog_id, user_id, "user", provisioning.chat_name(user))
+        gateway().add_member(chat_dialog_id, user_id, "user", provisioning.chat_name(user))
 
 
 def run_sync(business_id, user_id, final):
@@ -56,8 +56,8 @@ def backfill(business_id):
     business = Business.objects(id=business_id, deleted_at=None).first()
     if business is None:
         return {"added": 0, "removed": 0, "redelivered": 0}
-    dialog_id = delivery.channel_dialog_id(business)
-    members = {member["userId"] for member in gateway().list_members(dialog_id)}
+    chat_dialog_id = delivery.chat_channel_id(business)
+    members = {member["userId"] for member in gateway().list_members(chat_dialog_id)}
     subscribers = {row["userId"] for row in Subscription._get_collection().find(
         {"businessId": business.id}, {"userId": 1, "_id": 0})}
     missing = sorted(subscribers - members)
@@ -66,10 +66,10 @@ def backfill(business_id):
     for start in range(0, len(missing), _CHUNK):
         for user in User.objects(id__in=missing[start:start + _CHUNK]).only("id", "name",
                                                                               "phone"):
-            gateway().add_member(dialog_id, user.id, "user", provisioning.chat_name(user))
+            gateway().add_member(chat_dialog_id, user.id, "user", provisioning.chat_name(user))
             added += 1
     for user_id in extra:
-        gateway().remove_member(dialog_id, user_id)
+        gateway().remove_member(chat_dialog_id, user_id)
     posts = delivery.undelivered(business.id)
     for post_id in posts:
         delivery.request(post_id)

@@ -59,7 +59,7 @@ def ensure_dialog(conversation, business=None, customer=None):
     """The conversation with its dialog in the messaging service. One request holds a lease
     while it creates the dialog; others wait for it, and take over if it expired."""
     deadline = time.monotonic() + _WAIT_SECONDS
-    while conversation.dialog_id is None:
+    while conversation.chat_dialog_id is None:
         now = clock.now()
         leased = Conversation.objects(__raw__={
             "_id": conversation.id, "mms3DialogId": None,
@@ -83,7 +83,7 @@ def _create_dialog(conversation, business, customer):
     try:
         provisioning.ensure_user(customer)
         bot_id = provisioning.bot_id(business.id)
-        if business.mms3_bot_id is None:
+        if business.chat_bot_id is None:
             provisioning.ensure_business(business)
         dialog = gateway().create_dialog(
             business.name, customer.id,
@@ -97,7 +97,7 @@ def _create_dialog(conversation, business, customer):
         Conversation.objects(id=conversation.id).update_one(unset__creating_until=True)
         raise
     Conversation.objects(id=conversation.id).update_one(
-        set__dialog_id=dialog["dialogId"], unset__creating_until=True)
+        set__chat_dialog_id=dialog["dialogId"], unset__creating_until=True)
 
 
 # --- who may see and answer ------------------------------------------------------------------
@@ -209,10 +209,10 @@ def mark_read(user, conversation_id):
         sets["teamUnread"] = 0
     Conversation._get_collection().update_one({"_id": conversation.id}, {"$set": sets})
     last = (conversation.last_message or {}).get("id") if answers else None
-    if last and conversation.dialog_id and (side == "customer"
+    if last and conversation.chat_dialog_id and (side == "customer"
                                             or user.id in conversation.participants):
         # Read receipts: the messaging service tells the other side through its event.
-        gateway().set_status(user.id, conversation.dialog_id, last, "read")
+        gateway().set_status(user.id, conversation.chat_dialog_id, last, "read")
     elif last and side == "team":
         # A team member who has not joined the dialog is no member in the messaging service;
         # the customer still learns that the business read it.
@@ -262,7 +262,7 @@ def join(conversation, user):
     if user.id in conversation.participants:
         return
     conversation = ensure_dialog(conversation)
-    gateway().add_member(conversation.dialog_id, user.id, "user", provisioning.chat_name(user))
+    gateway().add_member(conversation.chat_dialog_id, user.id, "user", provisioning.chat_name(user))
     Conversation.objects(id=conversation.id).update_one(add_to_set__participants=user.id)
     Conversation._get_collection().update_one(
         {"_id": conversation.id, f"unread.{user.id}": None}, {"$set": {f"unread.{user.id}": 0}})

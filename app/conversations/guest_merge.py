@@ -46,7 +46,7 @@ def _merge(user, business, guest):
 def _take_over(conversation, guest, user):
     conversation = dialogs.ensure_dialog(conversation)
     provisioning.ensure_user(user)
-    gateway().add_member(conversation.dialog_id, user.id, "user", provisioning.chat_name(user))
+    gateway().add_member(conversation.chat_dialog_id, user.id, "user", provisioning.chat_name(user))
     unread = dict(conversation.unread or {})
     unread[user.id] = unread.pop(guest.id, 0)
     Conversation.objects(id=conversation.id, customer_id=guest.id).update_one(
@@ -57,10 +57,10 @@ def _take_over(conversation, guest, user):
 def _copy_into(theirs, mine, business, user):
     mine = dialogs.ensure_dialog(mine, business, user)
     found = []
-    if theirs.dialog_id:
+    if theirs.chat_dialog_id:
         cursor = None
         while len(found) < COPY_MAX:
-            page = gateway().list_messages(theirs.dialog_id, limit=100, cursor=cursor)
+            page = gateway().list_messages(theirs.chat_dialog_id, limit=100, cursor=cursor)
             found += [m for m in page["messages"]
                       if (m.get("meta") or {}).get("side") == "customer"]
             cursor = page["nextCursor"]
@@ -81,7 +81,7 @@ def _copy(message, mine, user):
         return
     try:
         # Marked as copied: the bot does not answer them again.
-        gateway().post_message(mine.dialog_id, user.id, message["content"], meta={
+        gateway().post_message(mine.chat_dialog_id, user.id, message["content"], meta={
             "side": "customer", "authorName": provisioning.chat_name(user), "copied": True},
             idempotency_key=key)
     except Exception:

@@ -45,14 +45,14 @@ def post(user, conversation_id, raw_text, client_id=None):
         meta["businessName"] = business.name
     conversation = dialogs.ensure_dialog(conversation)
     if not client_id:
-        message = gateway().post_message(conversation.dialog_id, user.id, text, meta=meta)
+        message = gateway().post_message(conversation.chat_dialog_id, user.id, text, meta=meta)
         return shape(message, conversation, business)
     # Claimed only now, after every check: a refused or failed send can be sent again.
     key = f"msg:{conversation.id}:{client_id}"
     if not event_log.claim(key, RESEND_HOURS):
         return _sent_before(conversation, client_id)
     try:
-        message = gateway().post_message(conversation.dialog_id, user.id, text,
+        message = gateway().post_message(conversation.chat_dialog_id, user.id, text,
                                          meta={**meta, "clientId": client_id})
     except Exception:
         event_log.release(key)
@@ -63,8 +63,8 @@ def post(user, conversation_id, raw_text, client_id=None):
 def _sent_before(conversation, client_id):
     """The message a resend repeats, from the dialog's latest page; a stub when it is older
     or still being posted by the first request."""
-    if conversation.dialog_id:
-        for message in gateway().list_messages(conversation.dialog_id, limit=50)["messages"]:
+    if conversation.chat_dialog_id:
+        for message in gateway().list_messages(conversation.chat_dialog_id, limit=50)["messages"]:
             if (message.get("meta") or {}).get("clientId") == client_id:
                 return {**shape(message, conversation), "duplicate": True}
     return {"id": None, "dialogId": conversation.id, "clientId": client_id, "duplicate": True}
@@ -73,8 +73,8 @@ def _sent_before(conversation, client_id):
 def typing(user, conversation_id):
     """Tell the dialog's open pages that this participant is typing (for a few seconds)."""
     conversation, side = dialogs.replying(user, conversation_id)
-    if conversation.dialog_id:
-        gateway().typing(conversation.dialog_id, user.id)
+    if conversation.chat_dialog_id:
+        gateway().typing(conversation.chat_dialog_id, user.id)
     until = clock.now() + timedelta(seconds=TYPING_SECONDS)
     bus.publish(f"dialog:{conversation.id}", "typing", {
         "dialogId": conversation.id, "userId": user.id, "kind": side,
@@ -84,17 +84,17 @@ def typing(user, conversation_id):
 def post_as_bot(conversation, business, text, reason):
     conversation = dialogs.ensure_dialog(conversation, business)
     message = gateway().post_message(
-        conversation.dialog_id, provisioning.bot_id(business.id), text,
+        conversation.chat_dialog_id, provisioning.bot_id(business.id), text,
         meta={"side": "bot", "reason": reason, "authorName": business.name})
     return shape(message, conversation, business)
 
 
 def page(user, conversation_id, cursor, limit):
     conversation = dialogs.visible(user, conversation_id)
-    if conversation.dialog_id is None:
+    if conversation.chat_dialog_id is None:
         return [], None
     business = Business.objects.get(id=conversation.business_id)
-    found = gateway().list_messages(conversation.dialog_id, limit=limit, cursor=cursor)
+    found = gateway().list_messages(conversation.chat_dialog_id, limit=limit, cursor=cursor)
     return [shape(m, conversation, business) for m in found["messages"]], found["nextCursor"]
 
 

@@ -26,7 +26,7 @@ def _dialog_id(event, section):
 class ConversationListener:
     def on_message_create(self, event):
         dialog_id = _dialog_id(event, "message")
-        conversation = Conversation.objects(dialog_id=dialog_id).first() if dialog_id else None
+        conversation = Conversation.objects(chat_dialog_id=dialog_id).first() if dialog_id else None
         if conversation is None:
             return  # a channel post, or a dialog that is not a customer's
         message = event["data"].get("message") or {}
@@ -61,7 +61,7 @@ class ConversationListener:
         dialog_id = _dialog_id(event, "statusUpdate")
         if update.get("status") != "read" or not dialog_id or not update.get("userId"):
             return
-        conversation = Conversation.objects(dialog_id=dialog_id).first()
+        conversation = Conversation.objects(chat_dialog_id=dialog_id).first()
         if conversation is None:
             return
         Conversation._get_collection().update_one(

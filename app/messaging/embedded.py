@@ -17,12 +17,12 @@ from app.messaging.gateway import (
     NotFound,
 )
 from app.models.messaging import (
+    ChatDialog,
+    ChatMember,
+    ChatMessage,
+    ChatMessageReaction,
+    ChatMessageStatus,
     ChatUser,
-    Dialog,
-    DialogMember,
-    Message,
-    MessageReaction,
-    MessageStatus,
 )
 
 TYPING_SECONDS = 5
@@ -62,7 +62,7 @@ class EmbeddedGateway(MessagingGateway):
     # Idempotency keys guard calls over the network; in-process calls are never half-heard.
     def create_dialog(self, name, created_by, members=(), meta=None, idempotency_key=None):
         now = _now()
-        dialog = Dialog(name=name, created_by=created_by, tags=dict(meta or {}),
+        dialog = ChatDialog(name=name, created_by=created_by, tags=dict(meta or {}),
                         created_at=now, updated_at=now).save(force_insert=True)
         self._raise(events.DIALOG_CREATE, "dialog", dialog.id, self._actor(created_by),
                     dialog=shapes.dialog(dialog, self.tenant_id))
@@ -70,52 +70,55 @@ class EmbeddedGateway(MessagingGateway):
             self._add(dialog, member["userId"], member.get("type", "user"), member.get("name"))
         return shapes.dialog(dialog, self.tenant_id)
 
-    def add_member(self, dialog_id, user_id, type="user", name=None):
-        return self._add(self._dialog(dialog_id), user_id, type, name)
+    def add_member(self, chat_dialog_id, user_id, type="user", name=None):
+        return self._add(self._dialog(chat_dialog_id), user_id, type, name)
 
     def _add(self, dialog, user_id, type, name):
         self.ensure_user(user_id, name, type)
         try:
-            DialogMember(dialog_id=dialog.id, user_id=user_id, type=type,
+            ChatMember(chat_dialog_id=dialog.id, user_id=user_id, type=type,
                          created_at=_now()).save(force_insert=True)
             added = True
         except NotUniqueError:  # a member already, or once: only a former member comes back
-            added = bool(DialogMember.objects(dialog_id=dialog.id, user_id=user_id,
+            added = bool(ChatMember.objects(chat_dialog_id=dialog.id, user_id=user_id,
                                               is_active=False)
                          .update_one(set__is_active=True, set__unread_count=0))
-        member = shapes.member(DialogMember.objects.get(dialog_id=dialog.id, user_id=user_id))
+        member = shapes.member(ChatMember.objects.get(chat_dialog_id=dialog.id, user_id=user_id))
         if added:
             self._raise(events.DIALOG_MEMBER_ADD, "dialogMember", user_id, _PLATFORM,
                         dialog=shapes.dialog(dialog, self.tenant_id), member=member)
         return member
 
-    def remove_member(self, dialog_id, user_id):
-        dialog = self._dialog(dialog_id)
+    def remove_member(self, chat_dialog_id, user_id):
+        dialog = self._dialog(chat_dialog_id)
         # Kept, inactive: the member's history stays, and adding them again reactivates it.
-        if not DialogMember.objects(dialog_id=dialog_id, user_id=user_id,
+        if not ChatMember.objects(chat_dialog_id=chat_dialog_id, user_id=user_id,
                                     is_active=True).update_one(set__is_active=False):
             return False
-        member = shapes.member(DialogMember.objects.get(dialog_id=dialog_id, user_id=user_id))
+        member = shapes.member(ChatMember.objects.get(chat_dialog_id=chat_dialog_id,
+                                                      user_id=user_id))
         self._raise(events.DIALOG_MEMBER_REMOVE, "dialogMember", user_id, _PLATFORM,
                     dialog=shapes.dialog(dialog, self.tenant_id), member=member)
         return True
 
     # --- messages ------------------------------------------------------------------------
 
-    def post_message(self, dialog_id, sender_id, content, type=TEXT, meta=None,
+    def post_message(self, chat_dialog_id, sender_id, content, type=TEXT, meta=None,
                      idempotency_key=None):
-        dialog = self._dialog(dialog_id)
+        dialog = self._dialog(chat_dialog_id)
         if not isinstance(content, str):
             raise InvalidRequest("content is a string")
         now = _now()
-        message = Message(dialog_id=dialog_id, sender_id=sender_id, type=type, content=content,
-                          tags=dict(meta or {}), created_at=now).save(force_insert=True)
+        message = ChatMessage(chat_dialog_id=chat_dialog_id, sender_id=sender_id, type=type,
+                              content=content, tags=dict(meta or {}),
+                              created_at=now).save(force_insert=True)
         # Counters move with the write, so reading a dialog list never counts messages.
-        DialogMember.objects(dialog_id=dialog_id, is_active=True, user_id__ne=sender_id).update(
-            inc__unread_count=1, set__last_message_at=now)
-        DialogMember.objects(dialog_id=dialog_id, user_id=sender_id).update_one(
+        ChatMember.objects(chat_dialog_id=chat_dialog_id, is_active=True,
+                           user_id__ne=sender_id).update(inc__unread_count=1,
+                                                         set__last_message_at=now)
+        ChatMember.objects(chat_dialog_id=chat_dialog_id, user_id=sender_id).update_one(
             set__last_message_at=now, set__last_seen_at=now)
-        Dialog.objects(id=dialog_id).update_one(set__last_message_at=now)
+        ChatDialog.objects(id=chat_dialog_id).update_one(set__last_message_at=now)
         dialog.last_message_at = now
         sender = ChatUser.objects(id=sender_id).first()
         shaped = shapes.message(message, sender)
@@ -126,39 +129,39 @@ class EmbeddedGateway(MessagingGateway):
     def edit_message(self, message_id, content):
         if not isinstance(content, str):
             raise InvalidRequest("content is a string")
-        if not Message.objects(id=message_id).update_one(set__content=content,
+        if not ChatMessage.objects(id=message_id).update_one(set__content=content,
                                                          set__edited_at=_now()):
             raise NotFound(f"no message {message_id}")
-        message = Message.objects.get(id=message_id)
+        message = ChatMessage.objects.get(id=message_id)
         shaped = shapes.message(message, ChatUser.objects(id=message.sender_id).first())
         self._raise(events.MESSAGE_UPDATE, "message", message_id, _PLATFORM,
-                    dialog=shapes.dialog(self._dialog(message.dialog_id), self.tenant_id),
+                    dialog=shapes.dialog(self._dialog(message.chat_dialog_id), self.tenant_id),
                     message=shaped)
         return shaped
 
-    def list_members(self, dialog_id):
-        self._dialog(dialog_id)
-        return [shapes.member(m) for m in DialogMember.objects(dialog_id=dialog_id,
+    def list_members(self, chat_dialog_id):
+        self._dialog(chat_dialog_id)
+        return [shapes.member(m) for m in ChatMember.objects(chat_dialog_id=chat_dialog_id,
                                                                is_active=True)]
 
-    def get_dialog(self, dialog_id):
-        return shapes.dialog(self._dialog(dialog_id), self.tenant_id)
+    def get_dialog(self, chat_dialog_id):
+        return shapes.dialog(self._dialog(chat_dialog_id), self.tenant_id)
 
     def get_message(self, message_id):
-        message = Message.objects(id=message_id).first()
+        message = ChatMessage.objects(id=message_id).first()
         if message is None:
             raise NotFound(f"no message {message_id}")
         return shapes.message(message, ChatUser.objects(id=message.sender_id).first())
 
-    def list_messages(self, dialog_id, limit=20, cursor=None):
-        self._dialog(dialog_id)
+    def list_messages(self, chat_dialog_id, limit=20, cursor=None):
+        self._dialog(chat_dialog_id)
         limit = max(1, min(int(limit), PAGE_LIMIT_MAX))
-        query = {"dialogId": dialog_id}
+        query = {"dialogId": chat_dialog_id}
         if cursor:
             at, last_id = decode_cursor(cursor)
             query["$or"] = [{"createdAt": {"$lt": at}}, {"createdAt": at, "_id": {"$lt": last_id}}]
         # One more than a page tells whether there is a next page without counting.
-        rows = list(Message.objects(__raw__=query).order_by("-created_at", "-id")
+        rows = list(ChatMessage.objects(__raw__=query).order_by("-created_at", "-id")
                     .limit(limit + 1))
         page = rows[:limit]
         more = len(rows) > limit
@@ -167,19 +170,19 @@ class EmbeddedGateway(MessagingGateway):
 
     # --- statuses, reactions, typing -----------------------------------------------------
 
-    def set_status(self, user_id, dialog_id, message_id, status):
+    def set_status(self, user_id, chat_dialog_id, message_id, status):
         if status not in STATUSES:
             raise InvalidRequest(f"a status is one of {STATUSES}")
-        message = self._message(dialog_id, message_id)
-        members = DialogMember.objects(dialog_id=dialog_id, user_id=user_id)
+        message = self._message(chat_dialog_id, message_id)
+        members = ChatMember.objects(chat_dialog_id=chat_dialog_id, user_id=user_id)
         if members.first() is None:
-            raise NotFound(f"{user_id} is not a member of {dialog_id}")
+            raise NotFound(f"{user_id} is not a member of {chat_dialog_id}")
         now = _now()
-        found = MessageStatus.objects(message_id=message_id, user_id=user_id)
+        found = ChatMessageStatus.objects(message_id=message_id, user_id=user_id)
         if not found.update_one(set__status=status, set__at=now):
             try:
-                MessageStatus(message_id=message_id, dialog_id=dialog_id, user_id=user_id,
-                              status=status, at=now).save(force_insert=True)
+                ChatMessageStatus(message_id=message_id, chat_dialog_id=chat_dialog_id,
+                                  user_id=user_id, status=status, at=now).save(force_insert=True)
             except NotUniqueError:  # a concurrent first status: ours is the later one
                 found.update_one(set__status=status, set__at=now)
         if status == "read":
@@ -192,34 +195,34 @@ class EmbeddedGateway(MessagingGateway):
                     member=shapes.member(members.get()), statusUpdate=update)
         return update
 
-    def set_reaction(self, user_id, dialog_id, message_id, reaction):
-        return self._react(user_id, dialog_id, message_id, reaction, "set")
+    def set_reaction(self, user_id, chat_dialog_id, message_id, reaction):
+        return self._react(user_id, chat_dialog_id, message_id, reaction, "set")
 
-    def unset_reaction(self, user_id, dialog_id, message_id, reaction):
-        return self._react(user_id, dialog_id, message_id, reaction, "unset")
+    def unset_reaction(self, user_id, chat_dialog_id, message_id, reaction):
+        return self._react(user_id, chat_dialog_id, message_id, reaction, "unset")
 
-    def _react(self, user_id, dialog_id, message_id, reaction, action):
+    def _react(self, user_id, chat_dialog_id, message_id, reaction, action):
         if not isinstance(reaction, str) or not 0 < len(reaction) <= 32 \
                 or "." in reaction or reaction.startswith("$"):
             raise InvalidRequest("a reaction is a short string without dots")
-        self._message(dialog_id, message_id)
+        self._message(chat_dialog_id, message_id)
         # The reaction document is the truth; the count moves only when it really changed.
         if action == "set":
             try:
-                MessageReaction(message_id=message_id, user_id=user_id, reaction=reaction,
+                ChatMessageReaction(message_id=message_id, user_id=user_id, reaction=reaction,
                                 created_at=_now()).save(force_insert=True)
                 changed = True
             except NotUniqueError:
                 changed = False
         else:
-            changed = MessageReaction.objects(message_id=message_id, user_id=user_id,
+            changed = ChatMessageReaction.objects(message_id=message_id, user_id=user_id,
                                               reaction=reaction).delete() > 0
-        messages = Message._get_collection()
+        messages = ChatMessage._get_collection()
         key = f"reactionCounts.{reaction}"
         if changed:
             messages.update_one({"_id": message_id}, {"$inc": {key: 1 if action == "set" else -1}})
             messages.update_one({"_id": message_id, key: {"$lte": 0}}, {"$unset": {key: ""}})
-        message = Message.objects.get(id=message_id)
+        message = ChatMessage.objects.get(id=message_id)
         if changed:
             self._raise(events.MESSAGE_REACTION_UPDATE, "messageReaction", message_id,
                         self._actor(user_id), message=shapes.message(message),
@@ -227,25 +230,25 @@ class EmbeddedGateway(MessagingGateway):
                                         "action": action})
         return dict(message.reaction_counts)
 
-    def typing(self, dialog_id, user_id):
-        self._dialog(dialog_id)
+    def typing(self, chat_dialog_id, user_id):
+        self._dialog(chat_dialog_id)
         expires_at = _now() + timedelta(seconds=TYPING_SECONDS)
-        self._raise(events.DIALOG_TYPING, "dialog", dialog_id, self._actor(user_id),
-                    typing={"dialogId": dialog_id, "userId": user_id, "isTyping": True,
+        self._raise(events.DIALOG_TYPING, "dialog", chat_dialog_id, self._actor(user_id),
+                    typing={"dialogId": chat_dialog_id, "userId": user_id, "isTyping": True,
                             "expiresAt": shapes.ms(expires_at)})
 
     # --- helpers -------------------------------------------------------------------------
 
-    def _dialog(self, dialog_id):
-        dialog = Dialog.objects(id=dialog_id).first()
+    def _dialog(self, chat_dialog_id):
+        dialog = ChatDialog.objects(id=chat_dialog_id).first()
         if dialog is None:
-            raise NotFound(f"no dialog {dialog_id}")
+            raise NotFound(f"no dialog {chat_dialog_id}")
         return dialog
 
-    def _message(self, dialog_id, message_id):
-        message = Message.objects(id=message_id, dialog_id=dialog_id).first()
+    def _message(self, chat_dialog_id, message_id):
+        message = ChatMessage.objects(id=message_id, chat_dialog_id=chat_dialog_id).first()
         if message is None:
-            raise NotFound(f"no message {message_id} in dialog {dialog_id}")
+            raise NotFound(f"no message {message_id} in dialog {chat_dialog_id}")
         return message
 
     @staticmethod

@@ -69,9 +69,9 @@ def make_event(event_type, entity_type, entity_id, *, actor_id, actor_type,
         raise ValueError(f"unknown event sections {sorted(unknown)}")
     data = {name: value for name, value in sections.items() if value is not None}
     data.setdefault("actor", {"actorId": actor_id, "actorType": actor_type})
-    dialog_id = next((section["dialogId"] for section in data.values()
+    chat_dialog_id = next((section["dialogId"] for section in data.values()
                       if isinstance(section, dict) and section.get("dialogId")), None)
-    context = {"version": 2, "eventType": event_type, "dialogId": dialog_id,
+    context = {"version": 2, "eventType": event_type, "dialogId": chat_dialog_id,
                "entityId": entity_id, "includedSections": [s for s in SECTIONS if s in data]}
     if "message" in data:
         context["messageId"] = data["message"]["messageId"]

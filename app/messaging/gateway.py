@@ -45,15 +45,15 @@ class MessagingGateway(ABC):
         dialog. A retried call with the same idempotency key creates nothing new (mms3)."""
 
     @abstractmethod
-    def add_member(self, dialog_id, user_id, type="user", name=None):
+    def add_member(self, chat_dialog_id, user_id, type="user", name=None):
         """Add a member; an existing member is left as it is. Returns the member."""
 
     @abstractmethod
-    def remove_member(self, dialog_id, user_id):
+    def remove_member(self, chat_dialog_id, user_id):
         """Remove a member; True if they were one."""
 
     @abstractmethod
-    def post_message(self, dialog_id, sender_id, content, type=TEXT, meta=None,
+    def post_message(self, chat_dialog_id, sender_id, content, type=TEXT, meta=None,
                      idempotency_key=None):
         """Store and announce a message; returns it."""
 
@@ -63,11 +63,11 @@ class MessagingGateway(ABC):
         the message."""
 
     @abstractmethod
-    def list_members(self, dialog_id):
+    def list_members(self, chat_dialog_id):
         """Every active member of the dialog (all pages), as member dicts."""
 
     @abstractmethod
-    def get_dialog(self, dialog_id):
+    def get_dialog(self, chat_dialog_id):
         """The dialog (with its meta); NotFound when it does not exist."""
 
     @abstractmethod
@@ -75,24 +75,24 @@ class MessagingGateway(ABC):
         """One message (a minimal event carries no content; listeners read it here)."""
 
     @abstractmethod
-    def list_messages(self, dialog_id, limit=20, cursor=None):
+    def list_messages(self, chat_dialog_id, limit=20, cursor=None):
         """One page of the dialog's messages, newest first:
         {"messages": [...], "nextCursor": str or None}. Pass nextCursor back for the next page;
         messages that arrive meanwhile never shift the pages already read."""
 
     @abstractmethod
-    def set_status(self, user_id, dialog_id, message_id, status):
+    def set_status(self, user_id, chat_dialog_id, message_id, status):
         """Mark a message unread, delivered or read for a member; returns the statusUpdate.
         Reading a message reads the dialog: the member's unread count drops to 0."""
 
     @abstractmethod
-    def set_reaction(self, user_id, dialog_id, message_id, reaction):
+    def set_reaction(self, user_id, chat_dialog_id, message_id, reaction):
         """Add the user's reaction (again: no change); returns the message's reactionCounts."""
 
     @abstractmethod
-    def unset_reaction(self, user_id, dialog_id, message_id, reaction):
+    def unset_reaction(self, user_id, chat_dialog_id, message_id, reaction):
         """Take the user's reaction back (absent: no change); returns the reactionCounts."""
 
     @abstractmethod
-    def typing(self, dialog_id, user_id):
+    def typing(self, chat_dialog_id, user_id):
         """Signal that the member is typing (it expires after a few seconds)."""

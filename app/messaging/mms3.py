@@ -150,25 +150,25 @@ class Mms3Gateway(MessagingGateway):
                   "meta": body["meta"], **_data(answer)}
         return {**dialog, "dialogId": _read_id(answer, "dialogId")}
 
-    def add_member(self, dialog_id, user_id, type="user", name=None):
+    def add_member(self, chat_dialog_id, user_id, type="user", name=None):
         body = {"userId": user_id, "type": type, "name": name or user_id}
         # 200 when already a member; 409 is read the same way ("already exists").
-        answer = self._request("POST", f"/dialogs/{dialog_id}/members/add", body, ok=(409,))
-        return {"dialogId": dialog_id, "userId": user_id, "type": type, "meta": {},
+        answer = self._request("POST", f"/dialogs/{chat_dialog_id}/members/add", body, ok=(409,))
+        return {"dialogId": chat_dialog_id, "userId": user_id, "type": type, "meta": {},
                 **_data(answer)}
 
-    def remove_member(self, dialog_id, user_id):
+    def remove_member(self, chat_dialog_id, user_id):
         """True if they were a member. A 404 is "no such member" unless the dialog is missing."""
         try:
-            self._request("POST", f"/dialogs/{dialog_id}/members/{user_id}/remove")
+            self._request("POST", f"/dialogs/{chat_dialog_id}/members/{user_id}/remove")
         except Mms3NotFound:
-            self._request("GET", f"/dialogs/{dialog_id}")  # raises Mms3NotFound if it is gone
+            self._request("GET", f"/dialogs/{chat_dialog_id}")  # raises Mms3NotFound if it is gone
             return False
         return True
 
     # -- messages ----------------------------------------------------------------------------
 
-    def post_message(self, dialog_id, sender_id, content, type=TEXT, meta=None,
+    def post_message(self, chat_dialog_id, sender_id, content, type=TEXT, meta=None,
                      idempotency_key=None):
         """Post a message; returns it as mms3 stored it."""
         if not isinstance(content, str):
@@ -176,9 +176,9 @@ class Mms3Gateway(MessagingGateway):
         body = {"senderId": sender_id, "content": content, "type": type}
         if meta:
             body["meta"] = meta
-        answer = self._request("POST", f"/dialogs/{dialog_id}/messages", body,
+        answer = self._request("POST", f"/dialogs/{chat_dialog_id}/messages", body,
                                idempotency_key=idempotency_key, ok=(409,))
-        message = {**body, "dialogId": dialog_id, "meta": meta or {}, **_data(answer)}
+        message = {**body, "dialogId": chat_dialog_id, "meta": meta or {}, **_data(answer)}
         return {**message, "messageId": _read_id(answer, "messageId")}
 
     def edit_message(self, message_id, content):
@@ -187,28 +187,29 @@ class Mms3Gateway(MessagingGateway):
         answer = self._request("PUT", f"/messages/{message_id}", {"content": content})
         return {"messageId": message_id, "content": content, **_data(answer)}
 
-    def list_members(self, dialog_id):
+    def list_members(self, chat_dialog_id):
         """Page by page; an answer without pagination is the whole list."""
         members, page = [], 1
         while True:
-            answer = self._request("GET", f"/dialogs/{dialog_id}/members",
+            answer = self._request("GET", f"/dialogs/{chat_dialog_id}/members",
                                    params={"page": page, "limit": PAGE_LIMIT_MAX})
             rows = answer.get("data") if isinstance(answer.get("data"), list) else []
-            members += [{"dialogId": dialog_id, **row} for row in rows
+            members += [{"dialogId": chat_dialog_id, **row} for row in rows
                         if (row.get("state") or {}).get("isActive", True) is not False]
             pages = (answer.get("pagination") or {}).get("pages")
             if pages is None or page >= pages or not rows:
                 return members
             page += 1
 
-    def get_dialog(self, dialog_id):
-        return {"dialogId": dialog_id, **_data(self._request("GET", f"/dialogs/{dialog_id}"))}
+    def get_dialog(self, chat_dialog_id):
+        found = self._request("GET", f"/dialogs/{chat_dialog_id}")
+        return {"dialogId": chat_dialog_id, **_data(found)}
 
     def get_message(self, message_id):
         return {"messageId": message_id,
                 **_data(self._request("GET", f"/messages/{message_id}"))}
 
-    def list_messages(self, dialog_id, limit=20, cursor=None):
+    def list_messages(self, chat_dialog_id, limit=20, cursor=None):
         """Newest first: {"messages", "nextCursor"}. mms3 pages by number; the cursor keeps the
         page, the limit and the createdAt of the newest message seen on page 1, and each later
         page is filtered to messages no newer than that, so new arrivals never shift pages."""
@@ -219,7 +220,7 @@ class Mms3Gateway(MessagingGateway):
         params = {"page": page, "limit": limit, "sort": "(createdAt,desc)"}
         if anchor is not None:
             params["filter"] = f"(createdAt,lte,{anchor!r})"
-        answer = self._request("GET", f"/dialogs/{dialog_id}/messages", params=params)
+        answer = self._request("GET", f"/dialogs/{chat_dialog_id}/messages", params=params)
         messages = answer.get("data") or []
         if anchor is None and messages:
             anchor = messages[0].get("createdAt")
@@ -228,27 +229,28 @@ class Mms3Gateway(MessagingGateway):
         next_cursor = _encode_cursor(page + 1, limit, anchor) if more and messages else None
         return {"messages": messages, "nextCursor": next_cursor}
 
-    def set_status(self, user_id, dialog_id, message_id, status):
+    def set_status(self, user_id, chat_dialog_id, message_id, status):
         if status not in STATUSES:
             raise InvalidRequest(f"a status is one of {STATUSES}")
-        answer = self._request("POST", f"/users/{user_id}/dialogs/{dialog_id}/messages/"
+        answer = self._request("POST", f"/users/{user_id}/dialogs/{chat_dialog_id}/messages/"
                                        f"{message_id}/status/{status}")
-        return {"messageId": message_id, "dialogId": dialog_id, "userId": user_id,
+        return {"messageId": message_id, "dialogId": chat_dialog_id, "userId": user_id,
                 "status": status, **_data(answer)}
 
-    def set_reaction(self, user_id, dialog_id, message_id, reaction):
-        return self._react(user_id, dialog_id, message_id, reaction, "set")
+    def set_reaction(self, user_id, chat_dialog_id, message_id, reaction):
+        return self._react(user_id, chat_dialog_id, message_id, reaction, "set")
 
-    def unset_reaction(self, user_id, dialog_id, message_id, reaction):
-        return self._react(user_id, dialog_id, message_id, reaction, "unset")
+    def unset_reaction(self, user_id, chat_dialog_id, message_id, reaction):
+        return self._react(user_id, chat_dialog_id, message_id, reaction, "unset")
 
-    def _react(self, user_id, dialog_id, message_id, reaction, action):
-        answer = self._request("POST", f"/users/{user_id}/dialogs/{dialog_id}/messages/"
+    def _react(self, user_id, chat_dialog_id, message_id, reaction, action):
+        answer = self._request("POST", f"/users/{user_id}/dialogs/{chat_dialog_id}/messages/"
                                        f"{message_id}/reactions/{action}", {"reaction": reaction})
         return dict(_data(answer).get("reactionCounts") or {})
 
-    def typing(self, dialog_id, user_id):
-        self._request("POST", f"/dialogs/{dialog_id}/member/{user_id}/typing", {"isTyping": True})
+    def typing(self, chat_dialog_id, user_id):
+        self._request("POST", f"/dialogs/{chat_dialog_id}/member/{user_id}/typing",
+                      {"isTyping": True})
 
 
 def _member(member):

@@ -47,9 +47,9 @@ def ensure_user(user):
 def ensure_business(business):
     """The business's bot and channel dialog, created once; returns the channel dialog id."""
     gateway().ensure_user(bot_id(business.id), business.name, "bot")
-    Business.objects(id=business.id).update_one(set__mms3_bot_id=bot_id(business.id))
-    channel_id = Business.objects(id=business.id).only("mms3_channel_dialog_id").first() \
-        .mms3_channel_dialog_id
+    Business.objects(id=business.id).update_one(set__chat_bot_id=bot_id(business.id))
+    channel_id = Business.objects(id=business.id).only("chat_channel_id").first() \
+        .chat_channel_id
     if channel_id is None:
         # The idempotency key makes a retried create (mms3 answered, we did not hear) one dialog.
         dialog = gateway().create_dialog(
@@ -58,11 +58,11 @@ def ensure_business(business):
             meta={"type": CHANNEL_TYPE, "businessId": business.id},
             idempotency_key=f"channel-{business.id}")
         channel_id = dialog["dialogId"]
-        if Business.objects(id=business.id, mms3_channel_dialog_id=None).update_one(
-                set__mms3_channel_dialog_id=channel_id):
+        if Business.objects(id=business.id, chat_channel_id=None).update_one(
+                set__chat_channel_id=channel_id):
             # People may have subscribed while the channel could not be made (mms3 down).
             jobs.enqueue(jobs.CHANNEL_BACKFILL, business.id)
-        channel_id = Business.objects.get(id=business.id).mms3_channel_dialog_id
+        channel_id = Business.objects.get(id=business.id).chat_channel_id
     _record(Business, business.id, "done")
     return channel_id
 

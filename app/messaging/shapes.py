@@ -58,7 +58,7 @@ def dialog(doc, tenant_id):
 
 def member(doc):
     return {
-        "dialogId": doc.dialog_id, "userId": doc.user_id, "type": doc.type, "meta": {},
+        "dialogId": doc.chat_dialog_id, "userId": doc.user_id, "type": doc.type, "meta": {},
         "state": {"unreadCount": doc.unread_count, "lastSeenAt": ms(doc.last_seen_at),
                   "lastMessageAt": ms(doc.last_message_at), "isActive": doc.is_active},
     }
@@ -66,7 +66,7 @@ def member(doc):
 
 def message(doc, sender=None):
     shaped = {
-        "messageId": doc.id, "dialogId": doc.dialog_id, "senderId": doc.sender_id,
+        "messageId": doc.id, "dialogId": doc.chat_dialog_id, "senderId": doc.sender_id,
         "type": doc.type, "content": doc.content, "meta": dict(doc.tags),
         "createdAt": ms(doc.created_at), "editedAt": ms(doc.edited_at),
         "reactionCounts": dict(doc.reaction_counts),
@@ -78,7 +78,7 @@ def message(doc, sender=None):
 
 def status_update(doc):
     return {
-        "messageId": doc.message_id, "dialogId": doc.dialog_id, "userId": doc.user_id,
+        "messageId": doc.message_id, "dialogId": doc.chat_dialog_id, "userId": doc.user_id,
         "status": doc.status, "readAt": ms(doc.at) if doc.status == "read" else None,
         "createdAt": ms(doc.at),
     }

@@ -10,12 +10,12 @@ from app.models.guest import Guest
 from app.models.handled_event import HandledEvent
 from app.models.member import MEMBER_ROLES, PERMISSIONS, BusinessMember, MemberRole, Permissions
 from app.models.messaging import (
+    ChatDialog,
+    ChatMember,
+    ChatMessage,
+    ChatMessageReaction,
+    ChatMessageStatus,
     ChatUser,
-    Dialog,
-    DialogMember,
-    Message,
-    MessageReaction,
-    MessageStatus,
 )
 from app.models.push_token import PushPreferences, PushToken
 from app.models.qr_scan import QrScanDay
@@ -33,7 +33,7 @@ ALL_DOCUMENTS = (
     User, Business, Category, BusinessMember, MemberRole, SmsCode, SmsMessage,
     BusinessSettings, PushToken, Subscription, RefreshToken, RevokedToken, SlugClaim, QrScanDay,
     AuditEntry, Report, WebSession,
-    ChatUser, Dialog, DialogMember, Message, MessageStatus, MessageReaction,
+    ChatUser, ChatDialog, ChatMember, ChatMessage, ChatMessageStatus, ChatMessageReaction,
     HandledEvent,
     Conversation, CustomerBlock, Guest,
     QuickReply,
@@ -45,9 +45,9 @@ __all__ = [
     "Guest",
     "HandledEvent",
     "ChannelComment", "ChannelPost", "ChannelReaction",
-    "ChannelSettings", "ChatUser", "Conversation", "CustomerBlock", "Dialog", "DialogMember",
-    "Message", "MessageReaction",
-    "MessageStatus", "Location", "MEMBER_ROLES", "MemberRole", "PERMISSIONS", "PLATFORM_ROLES",
+    "ChannelSettings", "ChatUser", "Conversation", "CustomerBlock", "Dialog", "ChatMember",
+    "Message", "ChatMessageReaction",
+    "ChatMessageStatus", "Location", "MEMBER_ROLES", "MemberRole", "PERMISSIONS", "PLATFORM_ROLES",
     "Permissions", "PushPreferences", "PushToken", "QrScanDay", "REPORT_REASONS", "REPORT_TARGETS",
     "QuickReply",
     "RefreshToken", "Report", "RevokedToken", "SlugClaim", "SmsCode", "SmsMessage", "Subscription",

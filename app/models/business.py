@@ -38,8 +38,8 @@ class Business(TimestampedDocument):
     blocked_reason = StringField(db_field="blockedReason")
     hidden = BooleanField(db_field="hidden", default=False)  # hidden by a moderator
     subscriber_count = IntField(db_field="subscriberCount", default=0)
-    mms3_bot_id = StringField(db_field="mms3BotId")
-    mms3_channel_dialog_id = StringField(db_field="mms3ChannelDialogId")
+    chat_bot_id = StringField(db_field="mms3BotId")
+    chat_channel_id = StringField(db_field="mms3ChannelDialogId")
     chat_sync = EmbeddedDocumentField(ChatSync, db_field="chatSync")  # bot and channel
     deleted_at = DateTimeField(db_field="deletedAt")
 

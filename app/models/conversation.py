@@ -20,7 +20,7 @@ class Conversation(TimestampedDocument):
     id = id_field("cnv")
     business_id = StringField(db_field="businessId", required=True)
     customer_id = StringField(db_field="customerId", required=True)
-    dialog_id = StringField(db_field="mms3DialogId")  # None until the dialog is created
+    chat_dialog_id = StringField(db_field="mms3DialogId")  # None until the dialog is created
     creating_until = DateTimeField(db_field="creatingUntil")  # a lease on creating the dialog
     status = StringField(choices=CONVERSATION_STATUSES, default="open")  # the team's side
     customer_archived = BooleanField(db_field="customerArchived", default=False)
@@ -42,7 +42,7 @@ class Conversation(TimestampedDocument):
         "indexes": [
             # One conversation per customer and business; it also settles start-dialog races.
             {"fields": ["business_id", "customer_id"], "unique": True},
-            {"fields": ["dialog_id"]},
+            {"fields": ["chat_dialog_id"]},
             {"fields": ["customer_id", "-last_message_at"]},
             {"fields": ["participants", "-last_message_at"]},
             {"fields": ["business_id", "status", "-last_message_at"]},

@@ -30,7 +30,7 @@ class ChatUser(Document):
     meta = {"collection": "chat_users", "auto_create_index": False}
 
 
-class Dialog(Document):
+class ChatDialog(Document):
     id = id_field("dlg")
     name = StringField()
     created_by = StringField(db_field="createdBy")
@@ -49,9 +49,9 @@ class Dialog(Document):
     }
 
 
-class DialogMember(Document):
+class ChatMember(Document):
     id = id_field("dmb")
-    dialog_id = StringField(db_field="dialogId", required=True)
+    chat_dialog_id = StringField(db_field="dialogId", required=True)
     user_id = StringField(db_field="userId", required=True)
     type = StringField(required=True, choices=CHAT_USER_TYPES, default="user")
     # Kept by the writes (+1 on every post by someone else, 0 on read), never counted on read.
@@ -65,15 +65,15 @@ class DialogMember(Document):
         "collection": "dialog_members",
         "auto_create_index": False,
         "indexes": [
-            {"fields": ["dialog_id", "user_id"], "unique": True},
+            {"fields": ["chat_dialog_id", "user_id"], "unique": True},
             {"fields": ["user_id", "is_active", "-last_message_at"]},  # a user's dialog list
         ],
     }
 
 
-class Message(Document):
+class ChatMessage(Document):
     id = id_field("msg")
-    dialog_id = StringField(db_field="dialogId", required=True)
+    chat_dialog_id = StringField(db_field="dialogId", required=True)
     sender_id = StringField(db_field="senderId", required=True)
     type = StringField(required=True, default="internal.text")
     content = StringField(default="")
@@ -87,16 +87,16 @@ class Message(Document):
         "auto_create_index": False,
         "indexes": [
             # The cursor: newest first by (createdAt, _id) within a dialog.
-            {"fields": ["dialog_id", "-created_at", "-id"]},
+            {"fields": ["chat_dialog_id", "-created_at", "-id"]},
             {"fields": ["created_at"]},  # the dashboard's per-day series
         ],
     }
 
 
-class MessageStatus(Document):
+class ChatMessageStatus(Document):
     id = id_field("mst")
     message_id = StringField(db_field="messageId", required=True)
-    dialog_id = StringField(db_field="dialogId", required=True)
+    chat_dialog_id = StringField(db_field="dialogId", required=True)
     user_id = StringField(db_field="userId", required=True)
     status = StringField(required=True, choices=MESSAGE_STATUSES)
     at = DateTimeField(default=clock.now, required=True)
@@ -108,7 +108,7 @@ class MessageStatus(Document):
     }
 
 
-class MessageReaction(Document):
+class ChatMessageReaction(Document):
     id = id_field("mrx")
     message_id = StringField(db_field="messageId", required=True)
     user_id = StringField(db_field="userId", required=True)
@@ -122,4 +122,5 @@ class MessageReaction(Document):
     }
 
 
-MESSAGING_DOCUMENTS = (ChatUser, Dialog, DialogMember, Message, MessageStatus, MessageReaction)
+MESSAGING_DOCUMENTS = (ChatUser, ChatDialog, ChatMember, ChatMessage, ChatMessageStatus,
+                       ChatMessageReaction)

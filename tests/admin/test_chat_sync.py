@@ -29,7 +29,7 @@ def test_people_and_businesses_are_provisioned_in_mms3(mms3_app, mms3):
     tenant = "tnt_default"
     assert mms3.users[(tenant, owner.id)]["name"] == "Ольга"
     assert mms3.users[(tenant, f"bot_{shop.id}")]["type"] == "bot"
-    channel = mms3.dialogs[(tenant, shop.mms3_channel_dialog_id)]
+    channel = mms3.dialogs[(tenant, shop.chat_channel_id)]
     assert channel["meta"] == {"type": "business_channel", "businessId": shop.id}
 
 
@@ -50,7 +50,7 @@ def test_mms3_down_fails_nothing_and_a_retry_recovers(mms3_app, mms3, staff_clie
     assert answer.status_code == 302
     with mms3_app.app_context():
         shop = Business.objects.get(id=shop.id)
-        assert shop.chat_sync.state == "done" and shop.mms3_channel_dialog_id
+        assert shop.chat_sync.state == "done" and shop.chat_channel_id
     assert shop.id not in admin.get("/admin/messaging-sync/").get_data(as_text=True)
     assert admin.post("/admin/messaging-sync/retry", data={
         "kind": "business", "object_id": shop.id}).status_code == 302  # no CSRF: refused

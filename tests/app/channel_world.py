@@ -59,7 +59,7 @@ def post_url(world, post_id, tail=""):
 
 def channel_dialog(app, world):
     with app.app_context():
-        return Business.objects.get(id=world.business_id).mms3_channel_dialog_id
+        return Business.objects.get(id=world.business_id).chat_channel_id
 
 
 def png():

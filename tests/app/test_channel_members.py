@@ -6,7 +6,7 @@ import pytest
 from app.channels import members
 from app.messaging.gateway import MessagingError
 from app.messaging.runtime import gateway
-from app.models import ChannelPost, DialogMember
+from app.models import ChannelPost, ChatMember
 from tests.app.channel_world import (
     B,
     channel_dialog,
@@ -20,7 +20,7 @@ from tests.app.dialog_world import make_world
 
 def active_members(app, world):
     with app.app_context():
-        return {m.user_id for m in DialogMember.objects(dialog_id=channel_dialog(app, world),
+        return {m.user_id for m in ChatMember.objects(chat_dialog_id=channel_dialog(app, world),
                                                         is_active=True)}
 
 

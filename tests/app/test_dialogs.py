@@ -60,7 +60,7 @@ def test_racing_starts_make_one_dialog(app):
     assert len(set(ids)) == 1
     with app.app_context():
         assert Conversation.objects(business_id=world.business_id).count() == 1
-        assert Conversation.objects.get(id=ids[0]).dialog_id
+        assert Conversation.objects.get(id=ids[0]).chat_dialog_id
 
 
 def test_team_cannot_start_a_dialog_with_its_own_business(app, client):
@@ -234,8 +234,8 @@ def test_a_new_business_gets_its_bot_and_channel(app):
     world = make_world(app)
     with app.app_context():
         business = Business.objects.get(id=world.business_id)
-        assert business.mms3_bot_id == f"bot_{business.id}"
-        assert business.mms3_channel_dialog_id
+        assert business.chat_bot_id == f"bot_{business.id}"
+        assert business.chat_channel_id
         assert business.chat_sync.state == "done"
 
 

@@ -9,7 +9,7 @@ from app import clock
 from app.messaging import events
 from app.messaging.embedded import EmbeddedGateway
 from app.messaging.gateway import InvalidRequest, NotFound
-from app.models import DialogMember, Message
+from app.models import ChatMember, ChatMessage
 
 EVENT_KEYS = {"eventId", "tenantId", "eventType", "entityType", "entityId", "actorId",
               "actorType", "createdAt", "data"}
@@ -75,7 +75,7 @@ def test_create_dialog_stores_meta_members_and_raises_events(chat, recorder, app
     assert added[0]["data"]["member"]["state"] == {
         "unreadCount": 0, "lastSeenAt": None, "lastMessageAt": None, "isActive": True}
     assert added[1]["data"]["context"]["dialogId"] == dialog["dialogId"]
-    raw = Message._get_db()["dialogs"].find_one({"_id": dialog["dialogId"]})
+    raw = ChatMessage._get_db()["dialogs"].find_one({"_id": dialog["dialogId"]})
     assert isinstance(raw["createdAt"], datetime) and raw["meta"]["businessId"] == "biz_1"
 
 
@@ -86,7 +86,7 @@ def test_add_member_is_idempotent_and_remove_deactivates(chat, recorder):
     again = chat.add_member(dialog["dialogId"], "op_1", name="Оператор")
     assert first == again and first["state"]["isActive"] is True
     assert len(recorder.of(events.DIALOG_MEMBER_ADD)) == 1
-    assert DialogMember.objects(dialog_id=dialog["dialogId"]).count() == 3
+    assert ChatMember.objects(chat_dialog_id=dialog["dialogId"]).count() == 3
 
     assert chat.remove_member(dialog["dialogId"], "op_1") is True
     assert chat.remove_member(dialog["dialogId"], "op_1") is False
@@ -118,7 +118,7 @@ def test_post_message_raises_message_create_with_dialog_and_sender(chat, recorde
     assert event["data"]["dialog"]["meta"]["type"] == "client_bot"
     assert event["data"]["message"]["senderInfo"]["name"] == "Кофейня"
     assert event["data"]["message"]["meta"] == {"kind": "greeting"}
-    raw = Message._get_db()["messages"].find_one({"_id": message["messageId"]})
+    raw = ChatMessage._get_db()["messages"].find_one({"_id": message["messageId"]})
     assert isinstance(raw["createdAt"], datetime)
     with pytest.raises(NotFound):
         chat.post_message("dlg_missing", "cus_1", "hello")
@@ -133,7 +133,7 @@ def test_unread_counters_move_on_post_and_reset_on_read(chat, recorder):
     last = chat.post_message(dialog_id, "cus_1", "Есть столик на двоих?")
 
     def unread(user_id):
-        return DialogMember.objects.get(dialog_id=dialog_id, user_id=user_id).unread_count
+        return ChatMember.objects.get(chat_dialog_id=dialog_id, user_id=user_id).unread_count
 
     assert (unread("cus_1"), unread("bot_biz_1"), unread("op_1")) == (0, 2, 0)
 
@@ -161,8 +161,9 @@ def test_counters_and_reactions_survive_a_restart_of_the_embedded_store(make_app
         message_id = chat.post_message(dialog_id, "cus_1", "Добрый день")["messageId"]
         chat.set_reaction("bot_biz_1", dialog_id, message_id, "👍")
     with make_app().app_context():  # a new process on the same file
-        assert DialogMember.objects.get(dialog_id=dialog_id, user_id="bot_biz_1").unread_count == 1
-        assert Message.objects.get(id=message_id).reaction_counts == {"👍": 1}
+        bot = ChatMember.objects.get(chat_dialog_id=dialog_id, user_id="bot_biz_1")
+        assert bot.unread_count == 1
+        assert ChatMessage.objects.get(id=message_id).reaction_counts == {"👍": 1}
 
 def read_all(chat, dialog_id, limit, on_first_page=None):
     pages, cursor = [], None

@@ -54,7 +54,7 @@ def test_the_whole_flow_through_mms3_and_rabbitmq(mms3_app, standin, mms3_tenant
         assert started.status_code == 200, started.get_json()
         dialog_id = started.get_json()["data"]["id"]
         stored = conversation(mms3_app, dialog_id)
-        assert (mms3_tenant, stored.dialog_id) in standin.dialogs  # the dialog lives in mms3
+        assert (mms3_tenant, stored.chat_dialog_id) in standin.dialogs  # the dialog lives in mms3
         assert bot_texts(client, dialog_id, world.customer) == ["Здравствуйте!"]
 
         sent = client.post(f"/api/dialogs/{dialog_id}/messages",
@@ -72,7 +72,7 @@ def test_the_whole_flow_through_mms3_and_rabbitmq(mms3_app, standin, mms3_tenant
         assert reply.status_code == 201
         wait_until(lambda: conversation(mms3_app, dialog_id).first_human_reply_at is not None,
                    "the owner's reply recorded")
-    members = standin.dialogs[(mms3_tenant, stored.dialog_id)]["_members"]
+    members = standin.dialogs[(mms3_tenant, stored.chat_dialog_id)]["_members"]
     assert owner_id in members
 
 
@@ -108,4 +108,4 @@ def test_a_start_dialog_while_mms3_is_down_can_be_repeated(mms3_app, standin):
     standin.script.clear()
     again = client.post(url, headers=B(world.customer))
     assert again.status_code == 200
-    assert conversation(mms3_app, again.get_json()["data"]["id"]).dialog_id
+    assert conversation(mms3_app, again.get_json()["data"]["id"]).chat_dialog_id
