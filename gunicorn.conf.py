@@ -33,7 +33,7 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 def post_worker_init(worker):
     """On SIGTERM also end this worker's live streams: each would otherwise keep the worker
     for graceful_timeout, and their clients reconnect elsewhere anyway."""
-    from app.live import bus
+    from app.live import bus  # here, not at the top: the master reads this file, never the app
 
     stop = signal.getsignal(signal.SIGTERM)
 

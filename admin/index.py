@@ -2,9 +2,12 @@
 
 from flask import url_for
 from flask_admin import AdminIndexView, expose
+from flask_babel import format_number
+from werkzeug.routing import BuildError
 
 from admin.access import StaffAccess
 from admin.staff import SignInPages
+from app.backoffice import stats
 
 
 class BackOfficeHome(SignInPages, StaffAccess, AdminIndexView):
@@ -12,11 +15,6 @@ class BackOfficeHome(SignInPages, StaffAccess, AdminIndexView):
 
     @expose("/")
     def index(self):
-        from flask_babel import format_number
-        from werkzeug.routing import BuildError
-
-        from app.backoffice import stats
-
         def link_for(endpoint, **values):
             """A link to another back-office view, or None where there is no such view."""
             try:

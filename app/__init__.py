@@ -3,10 +3,26 @@
 from datetime import timedelta
 from pathlib import Path
 
+import redis
 from flask import Flask, current_app, has_request_context, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+import admin
+import tasks
+import widget
+from app import listeners, logs
+from app.api import init_api
+from app.cli import init_cli
+from app.compression import init_compression
 from app.config import load_config, load_dotenv_file
+from app.db import init_db
+from app.extensions import babel, cors, init_limiter, jwt
+from app.lib.event_bus import init_event_bus
+from app.lib.storage import init_storage
+from app.live.bus import init_live
+from app.messaging.runtime import init_messaging
+from app.sessions import ServerSideSessionInterface
+from app.web import init_web
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -42,75 +58,36 @@ def create_app(overrides=None):
     )
     app.json.sort_keys = False
     app.json.ensure_ascii = False  # Cyrillic as text: shorter and readable
-    from app.sessions import ServerSideSessionInterface
-
     app.session_interface = ServerSideSessionInterface()
     if app.config["TRUSTED_PROXIES"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"],
                                 x_proto=app.config["TRUSTED_PROXIES"],
                                 x_host=app.config["TRUSTED_PROXIES"])
 
-    from app import logs
-
     logs.configure_logging(app.config["LOG_LEVEL"])
     logs.init_request_ids(app)
     _init_extensions(app)
-
-    from app.db import init_db
-    from app.lib.storage import init_storage
-
     init_db(app)
     init_storage(app)
-    from app.live.bus import init_live
-
     init_live(app)
-    _init_messaging(app)
-
-    from app.api import init_api
-    from app.web import init_web
-
+    messaging = init_messaging(app)
+    listeners.subscribe_all(init_event_bus(app), messaging.dispatcher)
     init_api(app)
     init_web(app)
-
-    from app.cli import init_cli
-
     init_cli(app)
-
-    from admin import init_admin
-
-    init_admin(app)
-
-    from widget import init_widget
-
-    init_widget(app)
-
-    from tasks import celery_init_app
-
-    celery_init_app(app)
+    admin.init_admin(app)
+    widget.init_widget(app)
+    tasks.celery_init_app(app)
     return app
 
 
-def _init_messaging(app):
-    from app.listeners import all_listeners
-    from app.messaging.runtime import init_messaging
-
-    init_messaging(app, all_listeners())
-
-
 def _init_extensions(app):
-    from app.compression import init_compression
-    from app.extensions import babel, cors, init_limiter, jwt
-
     init_compression(app)  # registered early: it runs after the pages' own after_request hooks
     jwt.init_app(app)  # makes the tokens; app/api/guard.py checks them
     init_limiter(app)
     babel.init_app(app, locale_selector=select_locale)
     cors.init_app(app, resources={r"/api/*": {"origins": app.config["CORS_ORIGINS"]}},
                   expose_headers=["X-Request-ID", "Retry-After"])
-    if app.config["REDIS_URL"]:
-        import redis
-
-        app.extensions["redis"] = redis.Redis.from_url(app.config["REDIS_URL"],
-                                                       socket_timeout=2, socket_connect_timeout=2)
-    else:
-        app.extensions["redis"] = None
+    app.extensions["redis"] = redis.Redis.from_url(
+        app.config["REDIS_URL"], socket_timeout=2, socket_connect_timeout=2) \
+        if app.config["REDIS_URL"] else None

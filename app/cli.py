@@ -3,15 +3,16 @@
 import click
 from flask import current_app
 
-from app import db
+from app import db, migrate
+from app.accounts import phones, users
+from app.backoffice import demo
+from app.errors import AppError
 
 
 def init_cli(app):
     @app.cli.command("migrate")
     def migrate_command():
         """Apply pending migrations."""
-        from app import migrate
-
         db.refresh(current_app)
         names = migrate.run(echo=click.echo)
         click.echo(f"{len(names)} migration(s) applied" if names else "nothing to migrate")
@@ -22,9 +23,6 @@ def init_cli(app):
                   type=click.Choice(["superadmin", "moderator", "support"]))
     def create_admin_command(phone, role):
         """Make the user with this phone a platform admin (registering the phone if new)."""
-        from app.accounts import phones, users
-        from app.errors import AppError
-
         db.refresh(current_app)
         try:
             normalized = phones.normalize(phone, current_app.config["SMS_DEFAULT_REGION"])
@@ -38,7 +36,5 @@ def init_cli(app):
                   help="Also create this many generated businesses (for benchmarks).")
     def seed_demo_command(businesses):
         """Fill the database with demo users, businesses and members."""
-        from app.backoffice import demo
-
         db.refresh(current_app)
         demo.seed(extra_businesses=businesses, echo=click.echo)

@@ -184,6 +184,7 @@ def consumer_throughput(count):
     import pika
 
     from app.messaging import event_queues
+    from app.messaging.events import MESSAGE_CREATE
     from tasks.consumer import EventConsumer
     from tests.mms3_events import event_body
 
@@ -223,7 +224,8 @@ def consumer_throughput(count):
 
         fill()
         counter = Counter()
-        app.extensions["messaging"].dispatcher.register(counter)
+        app.extensions["messaging"].dispatcher.subscribe(MESSAGE_CREATE,
+                                                         counter.message_created)
         consumer = EventConsumer(app, AMQP, initial_backoff=0.1, poll_seconds=0.05)
         thread = threading.Thread(target=consumer.run, daemon=True)
         started = time.perf_counter()
@@ -248,7 +250,7 @@ class Counter:
 
     seen = 0
 
-    def on_message_create(self, _event):
+    def message_created(self, _event):
         self.seen += 1
 
 

@@ -6,6 +6,10 @@
 from celery import Celery, Task
 from flask import has_app_context
 
+from app.db import refresh
+from tasks import channels, messaging, push, sms  # noqa: F401  (defines the tasks)
+from tasks.cli import events_cli
+
 
 def celery_init_app(app):
     class FlaskTask(Task):
@@ -13,8 +17,6 @@ def celery_init_app(app):
             if has_app_context():  # eager: keep the caller's context (and its request id)
                 return self.run(*args, **kwargs)
             with app.app_context():
-                from app.db import refresh
-
                 refresh(app)  # see writes made by the web process (embedded store)
                 return self.run(*args, **kwargs)
 
@@ -37,9 +39,6 @@ def celery_init_app(app):
     )
     celery_app.set_default()
     app.extensions["celery"] = celery_app
-
-    from tasks import channels, messaging, push, sms  # noqa: F401  (registers the tasks)
-    from tasks.cli import events_cli
 
     app.cli.add_command(events_cli)  # `flask events consume`, `flask events dead-letters`
     app.cli.add_command(channels.channels_cli)  # `flask channels backfill`

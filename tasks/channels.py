@@ -6,8 +6,10 @@ import logging
 
 import click
 from celery import shared_task
+from flask import current_app
 from flask.cli import AppGroup
 
+from app import db
 from app.channels import delivery, members
 from app.messaging.gateway import MessagingError
 from tasks.retries import MESSAGING_RETRIES, final
@@ -43,10 +45,6 @@ channels_cli = AppGroup("channels", help="Business channels.")
 def backfill_command(business_id):
     """Put the channel dialogs' members in step with the subscribers, and send again the posts
     whose copy is missing."""
-    from flask import current_app
-
-    from app import db
-
     db.refresh(current_app)
     totals = {"added": 0, "removed": 0, "redelivered": 0}
     failed = 0

@@ -6,6 +6,9 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from app.messaging import dead_letters
+from tasks.consumer import EventConsumer
+
 events_cli = AppGroup("events", help="The mms3 events consumer (RabbitMQ).")
 
 
@@ -19,8 +22,6 @@ def _config():
 @events_cli.command("consume")
 def consume_command():
     """Consume mms3 events until SIGTERM or SIGINT (the message in hand is finished first)."""
-    from tasks.consumer import EventConsumer
-
     _config()
     consumer = EventConsumer(current_app._get_current_object())
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -34,8 +35,6 @@ def consume_command():
 @click.option("--id", "ids", multiple=True, help="Only this dead letter (repeatable).")
 def dead_letters_command(requeue, purge, ids):
     """List the dead letters (nothing is taken off the queue), or requeue or purge them."""
-    from app.messaging import dead_letters
-
     config = _config()
     if requeue and purge:
         raise click.UsageError("--requeue or --purge, not both")

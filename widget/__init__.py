@@ -9,15 +9,12 @@ sessions; the business's settings in app/businesses/widget_settings.py.
 """
 
 import hashlib
-from pathlib import Path
 
-from flask import Blueprint, request
+from flask import request
 
-HERE = Path(__file__).resolve().parent
+from widget.pages import HERE, bp
+
 YEAR = 31536000
-
-bp = Blueprint("widget", __name__, static_folder="static", static_url_path="/widget/static",
-               template_folder="templates")
 
 
 def _versions():
@@ -26,8 +23,6 @@ def _versions():
 
 
 def init_widget(app):
-    from widget import pages  # noqa: F401 - registers the routes on bp
-
     versions = _versions()
 
     def widget_asset(name):

@@ -3,14 +3,18 @@
 import hashlib
 import re
 from functools import lru_cache
+from pathlib import Path
 
-from flask import make_response, render_template, request
+from flask import Blueprint, make_response, render_template, request
 from flask_babel import get_locale
 
 from app.businesses import businesses, widget_settings
 from app.web import js_strings
 from app.web.headers import CONTENT_SECURITY_POLICY
-from widget import HERE, bp
+
+HERE = Path(__file__).resolve().parent
+bp = Blueprint("widget", __name__, static_folder="static", static_url_path="/widget/static",
+               template_folder="templates")
 
 # Sites embed a fixed URL, so the loader cannot be versioned by its address: browsers keep
 # it five minutes, then revalidate it by its ETag (a 304 when it has not changed).

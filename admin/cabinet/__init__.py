@@ -13,11 +13,11 @@ from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
 from flask_babel import lazy_gettext as _
 
+from admin.cabinet.home import CabinetHome
+from admin.cabinet.views import BusinessView
+
 
 def init_cabinet(app):
-    from admin.cabinet.home import CabinetHome
-    from admin.cabinet.views import BusinessView
-
     cabinet = Admin(app, name=_("Cabinet"), url="/cabinet", endpoint="cabinet",
                     index_view=CabinetHome(name=_("My businesses"), url="/cabinet",
                                            endpoint="cabinet"),

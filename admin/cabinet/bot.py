@@ -17,7 +17,7 @@ from admin.cabinet.forms import BotForm
 from admin.cabinet.scope import back, csrf_failed, load, say
 from app.api.bot_settings import BotSettingsUpdate
 from app.businesses import bot_settings
-from app.businesses.bot_settings import WEEKDAYS
+from app.businesses.hours import WEEKDAYS, intervals_text
 from app.errors import AppError
 
 _INTERVAL = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-–—]\s*(\d{1,2}):(\d{2})\s*$")
@@ -66,7 +66,7 @@ def form_values(settings):
         "timezone": hours.get("timezone") or "",
     }
     for day in WEEKDAYS:
-        values[day] = bot_settings.intervals_text(days.get(day))
+        values[day] = intervals_text(days.get(day))
     return values
 
 

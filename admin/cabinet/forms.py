@@ -14,7 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from app.businesses.bot_settings import WEEKDAYS
+from app.businesses.hours import WEEKDAYS
 
 
 class CoordinateField(FloatField):

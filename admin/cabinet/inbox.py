@@ -18,12 +18,12 @@ from flask_babel import lazy_gettext as _
 from admin.cabinet.forms import ActionForm
 from admin.cabinet.inbox_forms import BlockForm, InboxView, ReplyForm
 from admin.cabinet.scope import load, say
-from app.api.stream import sse_response
 from app.businesses import customer_blocks
 from app.businesses.permissions import is_lead
 from app.clock import isoformat
 from app.conversations import dialogs, inbox_team, messages, quick_replies
 from app.errors import AppError
+from app.live.streams import sse_response
 from app.messaging import provisioning
 from app.messaging.gateway import InvalidRequest
 from app.models import Conversation
@@ -134,7 +134,7 @@ class InboxPages:
             return self._answer(scope, conversation, error=AppError(
                 "validation_error", _("Write from 1 to %(max)s characters.",
                                       max=messages.TEXT_MAX), status=422))
-        return self._act(scope, conversation, form, lambda: messages.post(
+        return self._act(scope, conversation, form, lambda: messages.post_message(
             scope.user, conversation.id, form.text.data), _("The reply is sent."))
 
     @expose("/<business_id>/inbox/<dialog_id>/typing", methods=("POST",))
@@ -143,7 +143,7 @@ class InboxPages:
         scope = load(business_id, "canReply")
         conversation = _conversation(scope, dialog_id)
         return self._act(scope, conversation, ActionForm(request.form),
-                         lambda: messages.typing(scope.user, conversation.id),
+                         lambda: messages.send_typing(scope.user, conversation.id),
                          _("The customer sees that you are typing."))
 
     @expose("/<business_id>/inbox/<dialog_id>/read", methods=("POST",))

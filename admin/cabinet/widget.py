@@ -20,7 +20,7 @@ from wtforms.fields.choices import SelectChoice
 from admin.cabinet.forms import WEEKDAY_TITLES, ActionForm
 from admin.cabinet.scope import back, csrf_failed, load, say
 from app.businesses import bot_settings, widget_settings
-from app.businesses.bot_settings import WEEKDAYS
+from app.businesses.hours import WEEKDAYS, intervals_text
 from app.errors import AppError
 
 
@@ -69,7 +69,7 @@ def hours_summary(business_id):
     hours = bot_settings.settings_of(business_id).business_hours or {}
     if not hours.get("days"):
         return None
-    days = [(day, bot_settings.intervals_text(hours["days"].get(day))) for day in WEEKDAYS]
+    days = [(day, intervals_text(hours["days"].get(day))) for day in WEEKDAYS]
     return {"timezone": hours.get("timezone"), "days": days}
 
 

@@ -1,51 +1,21 @@
-"""Avatars: uploaded images re-encoded safely, and generated ones (initials or phone digits)."""
+"""Avatars: uploaded ones (re-encoded by app/lib/images.py), and generated ones (initials or the
+phone's last digits)."""
 
 import hashlib
-import io
 from xml.sax.saxutils import escape
 
 from flask import current_app
-from flask_babel import lazy_gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
 
 from app import clock
-from app.errors import AppError
-from app.lib import storage
+from app.lib import images, storage
 from app.models import User
 
-ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP"}
 _PALETTE = ("#3b5bdb", "#0b7285", "#2b8a3e", "#e67700", "#c2255c", "#5f3dc4", "#1864ab", "#087f5b")
-
-
-def reencode_image(data, max_bytes, max_side):
-    """Check by content that `data` is a JPEG, PNG or WebP, and re-encode it to WebP,
-    bounded in size and stripped of metadata. Raises 413 or 415 otherwise."""
-    if len(data) > max_bytes:
-        raise AppError("file_too_large", _("The image is larger than %(mb)s MB.",
-                                           mb=max_bytes // (1024 * 1024)), status=413)
-    try:
-        with Image.open(io.BytesIO(data)) as probe:
-            kind = probe.format
-            probe.verify()
-        if kind not in ALLOWED_FORMATS:
-            raise UnidentifiedImageError(kind)
-        image = Image.open(io.BytesIO(data))
-        image.load()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise AppError("unsupported_image", _("Upload a JPEG, PNG or WebP image."),
-                       status=415) from None
-    image = ImageOps.exif_transpose(image)  # keep the photo upright once EXIF is dropped
-    image.thumbnail((max_side, max_side))
-    if image.mode not in ("RGB", "RGBA"):
-        image = image.convert("RGBA" if "transparency" in image.info else "RGB")
-    out = io.BytesIO()
-    image.save(out, format="WEBP", quality=85, method=4)  # no exif/icc passed: metadata dropped
-    return out.getvalue()
 
 
 def upload(user, data):
     config = current_app.config
-    webp = reencode_image(data, config["AVATAR_MAX_BYTES"], config["AVATAR_MAX_SIDE"])
+    webp = images.reencode(data, config["AVATAR_MAX_BYTES"], config["AVATAR_MAX_SIDE"])
     key = storage.storage().save("avatars", webp, "webp")
     User.objects(id=user.id).update_one(set__avatar=key, set__updated_at=clock.now())
     user.avatar = key

@@ -7,19 +7,19 @@ from mongoengine import NotUniqueError
 
 from app import clock
 from app.accounts import sign_in_codes
-from app.businesses import members
 from app.errors import AppError, Forbidden, NotFound
-from app.messaging import provisioning
+from app.events import SignedIn, UserRegistered
+from app.lib import event_bus
 from app.models import Business, BusinessMember, Subscription, User
 
 NAME_MAX = 64
 
 
-def sign_in(phone, code):
+def sign_in(phone: str, code: str) -> User:
     """Check the code; register the phone on its first success. Returns the user."""
     sign_in_codes.check_code(phone, code)
     user = ensure_user(phone)
-    members.accept_invitations(user)
+    event_bus.publish(SignedIn(user=user))
     if user.is_blocked:
         raise Forbidden("user_blocked", _("This account is blocked."),
                         details={"reason": user.blocked_reason} if user.blocked_reason else None)
@@ -29,14 +29,14 @@ def sign_in(phone, code):
     return user
 
 
-def get(user_id):
+def get(user_id: object) -> User:
     user = User.objects(id=user_id).first() if isinstance(user_id, str) else None
     if user is None or not user.is_active:
         raise NotFound("user_not_found", _("No such user."))
     return user
 
 
-def clean_name(raw):
+def clean_name(raw: str) -> str:
     """Trimmed, 1–64 characters, no control characters (including bidi overrides)."""
     name = raw.strip()
     if not 1 <= len(name) <= NAME_MAX:
@@ -48,7 +48,7 @@ def clean_name(raw):
     return name
 
 
-def update_profile(actor_id, user_id, name=None):
+def update_profile(actor_id: str, user_id: str, name: str | None = None) -> User:
     user = get(user_id)
     if actor_id != user.id:
         raise Forbidden("forbidden", _("You can only edit your own profile."))
@@ -62,7 +62,7 @@ def update_profile(actor_id, user_id, name=None):
     return user
 
 
-def counts(user_id):
+def counts(user_id: str) -> dict[str, int]:
     """Businesses owned, businesses joined (as a non-owner member), and subscriptions.
 
     Plain collection counts (each on an index): /api/me asks on every profile load, and the
@@ -74,7 +74,7 @@ def counts(user_id):
     return {"businessesOwned": owned, "businessesJoined": joined, "subscriptions": subscriptions}
 
 
-def ensure_user(phone, name=None):
+def ensure_user(phone: str, name: str | None = None) -> User:
     """The user with this phone (E.164), registered now if new."""
     user = User.objects(phone=phone).first()
     if user is None:
@@ -82,11 +82,11 @@ def ensure_user(phone, name=None):
             user = User(phone=phone, name=name).save(force_insert=True)
         except NotUniqueError:  # the same phone registering twice at once
             return User.objects.get(phone=phone)
-        provisioning.request_user(user.id)
+        event_bus.publish(UserRegistered(user=user))
     return user
 
 
-def grant_platform_role(phone, role):
+def grant_platform_role(phone: str, role: str) -> User:
     user = ensure_user(phone)
     User.objects(id=user.id).update_one(add_to_set__platform_roles=role,
                                         set__updated_at=clock.now())
@@ -94,7 +94,7 @@ def grant_platform_role(phone, role):
     return user
 
 
-def revoke_platform_role(actor, user, role):
+def revoke_platform_role(actor: User, user: User, role: str) -> User:
     """Take a platform role away; a superadmin cannot take superadmin from themselves (the
     platform would risk having none)."""
     if user.id == actor.id and role == "superadmin":

@@ -129,7 +129,7 @@ def list_messages(params, dialog_id):
 def post_message(data, dialog_id):
     """Write to the dialog: its customer, or the team with canReply. With `clientId`, a
     resend answers 200 with the message posted before (`duplicate: true`)."""
-    message = messages.post(me(), dialog_id, data.text, data.clientId)
+    message = messages.post_message(me(), dialog_id, data.text, data.clientId)
     return ok(message, status=200 if message.get("duplicate") else 201)
 
 
@@ -137,7 +137,7 @@ def post_message(data, dialog_id):
 @visitor_required
 def typing(dialog_id):
     """I am typing: the dialog's open pages show it for a few seconds."""
-    messages.typing(me(), dialog_id)
+    messages.send_typing(me(), dialog_id)
     return ok({"typing": True})
 
 

@@ -15,19 +15,19 @@ from pydantic import AfterValidator, Field, model_validator
 from app.api.guard import login_required, me
 from app.api.responses import ok
 from app.api.validation import Body, body
-from app.notifications import push
+from app.notifications import devices
 
 bp = Blueprint("push", __name__, url_prefix="/push")
 
 
 def _endpoint(value):
-    problem = push.endpoint_problem(value)
+    problem = devices.endpoint_problem(value)
     if problem:
         raise ValueError(problem)
     return value
 
 
-Endpoint = Annotated[str, Field(min_length=10, max_length=push.ENDPOINT_MAX),
+Endpoint = Annotated[str, Field(min_length=10, max_length=devices.ENDPOINT_MAX),
                      AfterValidator(_endpoint)]
 Base64Url = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_-]+={0,2}$")]
 
@@ -38,7 +38,7 @@ class PushSubscriptionKeys(Body):
 
     @model_validator(mode="after")
     def usable(self):
-        problem = push.key_problem(self.p256dh, self.auth)
+        problem = devices.key_problem(self.p256dh, self.auth)
         if problem:
             raise ValueError(problem)
         return self
@@ -64,23 +64,23 @@ class PushRegisterBody(Body):
 
 
 class PushRenewBody(Body):
-    oldEndpoint: Annotated[str, Field(min_length=1, max_length=push.ENDPOINT_MAX)]  # noqa: N815
+    oldEndpoint: Annotated[str, Field(min_length=1, max_length=devices.ENDPOINT_MAX)]  # noqa: N815
     oldAuth: Base64Url  # noqa: N815 - the old subscription's auth secret: the proof
     subscription: PushSubscriptionIn
 
 
 class PushUnregisterBody(Body):
-    endpoint: Annotated[str, Field(min_length=1, max_length=push.ENDPOINT_MAX)]
+    endpoint: Annotated[str, Field(min_length=1, max_length=devices.ENDPOINT_MAX)]
 
 
 class PushPreferencesBody(PushPreferencesIn):
-    endpoint: Annotated[str, Field(min_length=1, max_length=push.ENDPOINT_MAX)]
+    endpoint: Annotated[str, Field(min_length=1, max_length=devices.ENDPOINT_MAX)]
 
 
 @bp.get("/vapid-public-key")
 def vapid_public_key():
     """The VAPID public key (applicationServerKey) to subscribe with; 503 when push is off."""
-    return ok({"publicKey": push.public_key()})
+    return ok({"publicKey": devices.public_key()})
 
 
 @bp.post("/register")
@@ -89,11 +89,11 @@ def vapid_public_key():
 def register(data):
     """Register this browser's push subscription for me (201 when new, 200 when known)."""
     subscription = data.subscription
-    token, created = push.register(
+    token, created = devices.register(
         me(), subscription.endpoint, subscription.keys.model_dump(), device_id=data.deviceId,
         preferences=data.preferences.model_dump() if data.preferences else None,
         language=str(get_locale()))  # the site's language on this browser
-    return ok(push.shape(token), status=201 if created else 200)
+    return ok(devices.shape(token), status=201 if created else 200)
 
 
 @bp.post("/renew")
@@ -103,7 +103,7 @@ def renew(data):
     no sign-in: the old subscription's auth secret, held only by that browser and us, proves
     the device. The answer says nothing about the row."""
     subscription = data.subscription
-    push.renew(data.oldEndpoint, data.oldAuth, subscription.endpoint,
+    devices.renew(data.oldEndpoint, data.oldAuth, subscription.endpoint,
                subscription.keys.model_dump(), request.remote_addr)
     return ok({"renewed": True})
 
@@ -113,7 +113,7 @@ def renew(data):
 @body(PushUnregisterBody)
 def unregister(data):
     """Stop notifications on this browser: remove my subscription at `endpoint`."""
-    push.unregister(me(), data.endpoint)
+    devices.unregister(me(), data.endpoint)
     return ok({"removed": True})
 
 
@@ -123,4 +123,4 @@ def unregister(data):
 def preferences(data):
     """Choose what my subscription at `endpoint` is told about; fields left out keep."""
     values = data.model_dump(exclude={"endpoint"})
-    return ok(push.shape(push.set_preferences(me(), data.endpoint, values)))
+    return ok(devices.shape(devices.set_preferences(me(), data.endpoint, values)))

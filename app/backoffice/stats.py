@@ -2,32 +2,22 @@
 UTC days, the top businesses and the open reports. Everything is counted by the database
 (counts and aggregations); no query loads whole documents, and every list is limited.
 
-The queries mean the same on MongoDB and on the embedded store. Days are counted with
-`$bucket` over the day boundaries (a `$match` on the time window first, so MongoDB can use an
-index on `createdAt`): unlike `$group` on `$dateToString` it needs no per-document date
-formatting, which matters on the embedded store, where every stage runs in Python.
+The queries mean the same on MongoDB and on the embedded store; days are counted as
+app/lib/day_series.py does.
 
 Dialogs are the customers' conversations (kept by the platform with either adapter); messages
 are counted in the embedded adapter's collection, which is empty when mms3 holds them.
 """
 
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 import mongoengine
 
-from app import clock
+from app.lib import day_series
 from app.models import Business, Conversation, QrScanDay, Report, Subscription, User
 
-DAYS = 30
+DAYS = day_series.DAYS
 TOP = 10
-
-
-def window(days=DAYS):
-    """The last `days` UTC days ending today, oldest first, as `date`s."""
-    if days < 1:
-        raise ValueError("days must be at least 1")
-    today = clock.now().date()
-    return [today - timedelta(days=back) for back in range(days - 1, -1, -1)]
 
 
 def _raw(name):
@@ -56,23 +46,6 @@ def totals():
 
 # --- per-day series --------------------------------------------------------------------------
 
-def created_per_day(collection, days, match=None):
-    """[{"day": "YYYY-MM-DD", "count": n}, …] of the documents of `collection` (those that
-    also `match`, a filter) whose `createdAt` falls on each of `days` (consecutive `date`s):
-    one aggregation."""
-    boundaries = [datetime.combine(day, time.min) for day in days]
-    boundaries.append(boundaries[-1] + timedelta(days=1))
-    rows = collection.aggregate([
-        {"$match": {**(match or {}),
-                    "createdAt": {"$gte": boundaries[0], "$lt": boundaries[-1]}}},
-        {"$project": {"_id": 0, "createdAt": 1}},
-        {"$bucket": {"groupBy": "$createdAt", "boundaries": boundaries,
-                     "output": {"n": {"$sum": 1}}}},
-    ])
-    counts = {row["_id"].date(): row["n"] for row in rows}
-    return [{"day": day.isoformat(), "count": counts.get(day, 0)} for day in days]
-
-
 def scans_per_day(days):
     """As created_per_day, for QR scans: the sum of the daily counters of all businesses."""
     boundaries = [day.isoformat() for day in days]
@@ -89,10 +62,10 @@ def scans_per_day(days):
 
 def series(days):
     return {
-        "signups": created_per_day(User._get_collection(), days),
-        "businesses": created_per_day(Business._get_collection(), days),
-        "subscriptions": created_per_day(Subscription._get_collection(), days),
-        "messages": created_per_day(_raw("messages"), days),
+        "signups": day_series.created_per_day(User._get_collection(), days),
+        "businesses": day_series.created_per_day(Business._get_collection(), days),
+        "subscriptions": day_series.created_per_day(Subscription._get_collection(), days),
+        "messages": day_series.created_per_day(_raw("messages"), days),
         "scans": scans_per_day(days),
     }
 
@@ -140,7 +113,7 @@ def open_reports():
 
 
 def dashboard(days=DAYS):
-    span = window(days)
+    span = day_series.window(days)
     return {
         "days": [day.isoformat() for day in span],
         "totals": totals(),

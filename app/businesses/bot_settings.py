@@ -1,11 +1,10 @@
-"""A business's bot settings (the plan's business_settings, plus greeting and hours), kept
-for the messaging issue's bot. Every field is shown, null where unset."""
+"""A business's bot settings (the plan's business_settings, plus greeting and hours): what the
+bot (app/bot) and the widget act on. Every field is shown, null where unset."""
 
 from app import clock
 from app.businesses.permissions import require
 from app.models import BusinessSettings, ChannelSettings
 
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _FIELDS = {
     "autoReplyEnabled": "auto_reply_enabled",
     "autoReplyMessage": "auto_reply_message",
@@ -27,12 +26,6 @@ def settings_of(business_id):
     if found is None:
         found = BusinessSettings(business_id=business_id).save()
     return found
-
-
-def intervals_text(intervals):
-    """A day's business hours as people type them: "09:00-13:00, 14:00-18:00"."""
-    return ", ".join(f"{i['open']}-{i['close']}" if isinstance(i, dict) else "-".join(i)
-                     for i in intervals or [])
 
 
 def view(business, actor):

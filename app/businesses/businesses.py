@@ -5,12 +5,11 @@ from flask import current_app
 from flask_babel import lazy_gettext as _
 
 from app import clock
-from app.accounts import avatars
 from app.businesses import categories, qr, slugs
 from app.businesses.permissions import require, require_owner
 from app.errors import AppError, NotFound
-from app.lib import search_text, storage
-from app.messaging import provisioning
+from app.events import BusinessCreated, BusinessRenamed
+from app.lib import event_bus, images, search_text, storage
 from app.models import Business, BusinessMember, BusinessSettings, Location, SlugClaim
 from app.models.base import new_id
 
@@ -82,7 +81,7 @@ def create(owner, name, slug=None, description="", category_ids=(), location_dat
             document.delete()
         slugs.release(slug, business_id)
         raise
-    provisioning.request_business(business.id)  # the bot and the channel, off the request
+    event_bus.publish(BusinessCreated(business=business))
     return business
 
 
@@ -119,7 +118,7 @@ def apply_changes(business, changes):
         Business.objects(id=business.id).update_one(**{f"set__{k}": v for k, v in sets.items()})
     business.reload()
     if "name" in sets:
-        provisioning.request_business(business.id)  # the bot and channel carry the name
+        event_bus.publish(BusinessRenamed(business=business))
     return business
 
 
@@ -149,7 +148,7 @@ def soft_delete(business, actor):
 def set_logo(business, actor, data):
     require(business, actor, "canManageSettings")
     config = current_app.config
-    webp = avatars.reencode_image(data, config["AVATAR_MAX_BYTES"], config["AVATAR_MAX_SIDE"])
+    webp = images.reencode(data, config["AVATAR_MAX_BYTES"], config["AVATAR_MAX_SIDE"])
     key = storage.storage().save("logos", webp, "webp")
     Business.objects(id=business.id).update_one(set__logo=key, set__updated_at=clock.now())
     business.logo = key

@@ -3,7 +3,7 @@
 from flask_babel import lazy_gettext as _
 
 from app.errors import AppError
-from app.models import Category
+from app.models import Business, Category
 
 MAX_PER_BUSINESS = 3
 
@@ -90,8 +90,6 @@ def in_tree_order():
 
 def deletion_blockers(category):
     """Why a category cannot be deleted: its sub-categories and the businesses in it."""
-    from app.models import Business
-
     return {
         "children": Category.objects(parent_id=category.id).count(),
         "businesses": Business.objects(category_ids=category.id, deleted_at=None).count(),

@@ -12,6 +12,7 @@ from app import clock
 from app.accounts import phones
 from app.businesses.permissions import RANKS, effective, require, require_member, require_owner
 from app.errors import AppError, Conflict, Forbidden, NotFound
+from app.events import SignedIn
 from app.models import PERMISSIONS, Business, BusinessMember, User
 
 ASSIGNABLE_ROLES = ("manager", "operator", "viewer")
@@ -176,7 +177,11 @@ def hand_over(business, user_id):
     return business
 
 
-def accept_invitations(user):
+def signed_in(event: SignedIn) -> None:
+    accept_invitations(event.user)
+
+
+def accept_invitations(user: User) -> int:
     """At sign-in: invitations sent to this phone become memberships."""
     now = clock.now()
     return BusinessMember.objects(invited_phone=user.phone, user_id=None, is_active=True).update(

@@ -1,8 +1,8 @@
 """One business's own statistics, for its team's cabinet: subscribers (in all, and new ones
 per day), QR scans per day and dialogs. Counted by the database, never by loading documents."""
 
-from app.backoffice import stats
 from app.businesses import qr_scans
+from app.lib import day_series
 from app.models import Conversation, Subscription
 
 
@@ -12,7 +12,7 @@ def subscribers(business_id, days=30):
     A count and one aggregation over the (businessId, createdAt) index."""
     collection = Subscription._get_collection()
     return {"total": collection.count_documents({"businessId": business_id}),
-            "perDay": stats.created_per_day(collection, stats.window(days),
+            "perDay": day_series.created_per_day(collection, day_series.window(days),
                                             {"businessId": business_id})}
 
 

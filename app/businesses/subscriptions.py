@@ -4,7 +4,8 @@ subscriber count kept current by the same operations."""
 from mongoengine import NotUniqueError
 
 from app.businesses.permissions import require_member
-from app.channels import members
+from app.events import SubscriptionChanged
+from app.lib import event_bus
 from app.models import Business, Subscription, User
 
 
@@ -16,7 +17,8 @@ def subscribe(user, business):
         pass  # already subscribed: nothing to count
     else:
         Business.objects(id=business.id).update_one(inc__subscriber_count=1)
-        members.request_sync(business.id, user.id)  # joins the channel dialog
+        event_bus.publish(SubscriptionChanged(business_id=business.id, user_id=user.id,
+                                              subscribed=True))
     return _count(business)
 
 
@@ -24,7 +26,8 @@ def unsubscribe(user, business):
     removed = Subscription.objects(user_id=user.id, business_id=business.id).delete()
     if removed:
         Business.objects(id=business.id).update_one(inc__subscriber_count=-removed)
-        members.request_sync(business.id, user.id)  # leaves the channel dialog
+        event_bus.publish(SubscriptionChanged(business_id=business.id, user_id=user.id,
+                                              subscribed=False))
     return _count(business)
 
 

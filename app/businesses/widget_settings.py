@@ -11,8 +11,7 @@ from urllib.parse import urlsplit
 from flask_babel import lazy_gettext as _
 
 from app import clock
-from app.bot import rules
-from app.businesses import bot_settings
+from app.businesses import bot_settings, hours
 from app.businesses.permissions import require
 from app.errors import AppError
 from app.lib import storage
@@ -160,10 +159,10 @@ def public_config(business, at=None, origin=None, own_origins=None):
     read of the settings."""
     settings = _document(business.id)
     widget = settings.widget
-    hours = settings.business_hours
+    opening_hours = settings.business_hours
     at = at or clock.now()
-    online = rules.within_hours(hours, at)
-    opening = rules.next_opening(hours, at) if online is False else None
+    online = hours.within_hours(opening_hours, at)
+    opening = hours.next_opening(opening_hours, at) if online is False else None
     return {
         "business": {"id": business.id, "name": business.name, "slug": business.slug,
                      "logoUrl": storage.media_url(business.logo)},

@@ -10,7 +10,8 @@ from app.businesses import customer_blocks
 from app.businesses.permissions import is_lead, membership
 from app.channels import posts
 from app.errors import AppError, Forbidden, NotFound
-from app.live import bus
+from app.events import CommentAdded, CommentDeleted, ReactionsChanged
+from app.lib import event_bus, text
 from app.models import ChannelComment, ChannelPost, ChannelReaction, User
 
 COMMENT_MAX = 1000
@@ -53,8 +54,8 @@ def react(business_id, user, post_id, emoji, action):
     post.reload()
     shaped = posts.shape_page([post], user)[0]
     if changed:
-        bus.publish(posts.topic(business.id), "post.reactions",
-                     {"id": post.id, "reactionCounts": shaped["reactionCounts"]})
+        event_bus.publish(ReactionsChanged(business_id=business.id, post_id=post.id,
+                                           reaction_counts=shaped["reactionCounts"]))
     return {"reactionCounts": shaped["reactionCounts"], "myReactions": shaped["myReactions"]}
 
 
@@ -83,13 +84,13 @@ def add_comment(business_id, user, post_id, raw_text):
     business = posts.visible(business_id, user)
     _comments_allowed(business)
     post = posts.published(business, post_id)
-    text = posts.clean_text(raw_text, COMMENT_MAX)
+    body = text.clean_text(raw_text, COMMENT_MAX)
     customer_blocks.check(business.id, user.id)
     comment = ChannelComment(post_id=post.id, business_id=business.id, author_id=user.id,
-                             text=text).save(force_insert=True)
+                             text=body).save(force_insert=True)
     ChannelPost.objects(id=post.id).update_one(inc__comment_count=1)
     shaped = shape_comments([comment])[0]
-    bus.publish(posts.topic(business.id), "comment", shaped)
+    event_bus.publish(CommentAdded(business_id=business.id, comment=shaped))
     return shaped
 
 
@@ -107,8 +108,8 @@ def delete_comment(business_id, user, post_id, comment_id):
     if ChannelComment.objects(id=comment.id, deleted_at=None).update_one(
             set__deleted_at=clock.now(), set__deleted_by=user.id):
         ChannelPost.objects(id=post.id).update_one(dec__comment_count=1)
-        bus.publish(posts.topic(business.id), "comment.deleted",
-                     {"id": comment.id, "postId": post.id})
+        event_bus.publish(CommentDeleted(business_id=business.id, post_id=post.id,
+                                         comment_id=comment.id))
 
 
 def shape_comments(rows):

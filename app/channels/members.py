@@ -6,6 +6,7 @@ after the messaging service was down. A subscription never fails because of this
 import logging
 
 from app.channels import delivery
+from app.events import SubscriptionChanged
 from app.lib import jobs
 from app.messaging import provisioning
 from app.messaging.gateway import MessagingError
@@ -17,8 +18,13 @@ log = logging.getLogger("bank.channels")
 _CHUNK = 500  # people looked up at a time by the backfill
 
 
-def request_sync(business_id, user_id):
-    """Called by subscribe/unsubscribe: never lets the subscription fail."""
+def subscription_changed(event: SubscriptionChanged) -> None:
+    """Joins or leaves the channel dialog, off the request."""
+    request_sync(event.business_id, event.user_id)
+
+
+def request_sync(business_id: str, user_id: str) -> None:
+    """Never lets the subscription fail."""
     try:
         jobs.enqueue(jobs.CHANNEL_SYNC_MEMBER, business_id, user_id)
     except Exception:  # the broker or the messaging service is down: the backfill fixes it

@@ -2,17 +2,15 @@
 deleting, the feed with a cursor, and the one shape the API, the live stream, the landing page
 and the cabinet show.
 
-A post is written here and nothing else happens in the request: its delivery into the channel
-dialog of the messaging service runs as a job (delivery.py), so publishing costs the
-same with 10 subscribers or 10,000. Reactions and comments are in channel_feedback.py.
+A post is written here; its delivery into the channel dialog of the messaging service runs as
+a job (delivery.py), so publishing costs the same with 10 subscribers or 10,000, and the live
+updates and notifications listen to PostPublished. Reactions and comments are in feedback.py.
 """
-
 
 from flask import current_app
 from flask_babel import lazy_gettext as _
 
 from app import clock
-from app.accounts import avatars
 from app.businesses import businesses, subscriptions
 from app.businesses.permissions import (
     effective,
@@ -24,11 +22,10 @@ from app.businesses.permissions import (
 )
 from app.channels import delivery
 from app.errors import AppError, Conflict, Forbidden, NotFound
-from app.lib import storage
-from app.live import bus
+from app.events import PostDeleted, PostEdited, PostPublished
+from app.lib import event_bus, images, storage, text
 from app.messaging import shapes
 from app.models import Business, BusinessSettings, ChannelPost, ChannelReaction, User
-from app.notifications import push
 
 TEXT_MAX = 4000
 IMAGE_MAX_SIDE = 1280
@@ -82,14 +79,6 @@ def abilities(member):
 
 # --- publishing --------------------------------------------------------------------------------
 
-def clean_text(raw, limit=TEXT_MAX):
-    text = raw.strip() if isinstance(raw, str) else ""
-    if not text or len(text) > limit:
-        raise AppError("validation_error", _("Write from 1 to %(max)s characters.", max=limit),
-                       status=422, details={"fields": [{"field": "text"}]})
-    return text
-
-
 _now = shapes.now_ms
 
 
@@ -99,15 +88,15 @@ def create(business, user, raw_text, image=None):
     member = require(business, user, "canPublishChannel")
     if business.blocked:
         raise Forbidden("business_unavailable", _("This business cannot publish now."))
-    text = clean_text(raw_text)
+    body = text.clean_text(raw_text, TEXT_MAX)
     key = None
     if image:
-        webp = avatars.reencode_image(image, current_app.config["AVATAR_MAX_BYTES"],
+        webp = images.reencode(image, current_app.config["AVATAR_MAX_BYTES"],
                                       IMAGE_MAX_SIDE)
         key = storage.storage().save("posts", webp, "webp")
     waits = settings_of(business.id)["moderationEnabled"] and not is_lead(member)
     now = _now()
-    post = ChannelPost(business_id=business.id, author_id=user.id, text=text, image=key,
+    post = ChannelPost(business_id=business.id, author_id=user.id, text=body, image=key,
                        status="pending" if waits else "published", feed_at=now,
                        published_at=None if waits else now,
                        delivery=None if waits else "pending").save(force_insert=True)
@@ -119,8 +108,7 @@ def create(business, user, raw_text, image=None):
 def _entered_feed(post):
     delivery.request(post.id)
     _touch(post.business_id)
-    bus.publish(topic(post.business_id), "post", shape_page([post])[0])
-    push.post_published(post)
+    event_bus.publish(PostPublished(post=post))
 
 
 def _touch(business_id):
@@ -191,16 +179,16 @@ def edit(business, user, post_id, raw_text):
     if _approved_lock(post, member, settings_of(business.id)["moderationEnabled"]):
         raise Forbidden("moderated", _("Posts are checked before publishing: ask the owner or "
                                        "a manager to change this one."))
-    text = clean_text(raw_text)
+    body = text.clean_text(raw_text, TEXT_MAX)
     changes = {"set__delivery": "pending"} if post.status == "published" else {}
-    ChannelPost.objects(id=post.id).update_one(set__text=text, set__edited_at=_now(),
+    ChannelPost.objects(id=post.id).update_one(set__text=body, set__edited_at=_now(),
                                                set__updated_at=clock.now(), inc__version=1,
                                                **changes)
     post.reload()
     if post.status == "published":
         delivery.request(post.id)  # the channel dialog's copy follows the edit
         _touch(business.id)
-        bus.publish(topic(business.id), "post.updated", shape_page([post])[0])
+        event_bus.publish(PostEdited(post=post))
     return post
 
 
@@ -211,7 +199,7 @@ def delete(business, user, post_id):
         set__deleted_at=clock.now(), set__deleted_by=user.id, set__updated_at=clock.now())
     if post.status == "published":
         _touch(business.id)
-        bus.publish(topic(business.id), "post.deleted", {"id": post.id})
+        event_bus.publish(PostDeleted(business_id=business.id, post_id=post.id))
 
 
 # --- reading -------------------------------------------------------------------------------------

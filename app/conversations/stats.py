@@ -9,14 +9,14 @@ so far; dialogs still waiting are counted apart ("unanswered")."""
 
 from datetime import datetime, time
 
-from app.backoffice import stats
+from app.lib import day_series
 from app.models import Conversation
 
 
 def dialogs_per_day(business_id, days=30):
     """[{"day": "YYYY-MM-DD", "count": n}, …] over the last `days` UTC days, oldest first,
     empty days as 0. One aggregation over the (businessId, createdAt) index."""
-    return stats.created_per_day(Conversation._get_collection(), stats.window(days),
+    return day_series.created_per_day(Conversation._get_collection(), day_series.window(days),
                                  {"businessId": business_id})
 
 
@@ -44,7 +44,7 @@ def first_reply_median(business_id, since):
 
 
 def summary(business_id, days=30):
-    start = datetime.combine(stats.window(days)[0], time.min)
+    start = datetime.combine(day_series.window(days)[0], time.min)
     per_day = dialogs_per_day(business_id, days)
     total = sum(row["count"] for row in per_day)
     median, answered = first_reply_median(business_id, start)

@@ -1,7 +1,7 @@
 """Live events for open pages: a small publish/subscribe bus with a short replay buffer.
 
 `publish("dialog:<id>", "message", {...})` reaches every open stream subscribed to that
-topic. With REDIS_URL set it goes through Redis pub/sub (live_redis.py), so an event raised in
+topic. With REDIS_URL set it goes through Redis pub/sub (redis_backend.py), so an event raised in
 one gunicorn worker, machine or Celery worker reaches streams served by another; without it
 (the embedded mode, one process) it is delivered in this process only. Either way each
 process hands events to its streams' in-memory inboxes (Fanout).
@@ -13,170 +13,30 @@ buffer (the last REPLAY_SIZE events of each topic, kept REPLAY_SECONDS); when th
 shown complete it gets a `reset` event instead and the page reloads its state.
 """
 
-import collections
-import json
 import logging
-import threading
 import time
-from typing import NamedTuple
 
 from flask import current_app
-from flask_babel import lazy_gettext as _
 from redis.exceptions import RedisError
 
-from app.errors import AppError
+from app.live.fanout import (
+    READY,
+    REPLAY_SECONDS,
+    REPLAY_SIZE,
+    RESET,
+    Event,
+    Inbox,
+    LiveUnavailable,
+    clock_id,
+    encode,
+    unavailable,
+)
+from app.live.memory import MemoryBackend
+from app.live.redis_backend import RedisBackend
 
-REPLAY_SIZE = 50
-REPLAY_SECONDS = 300
-INBOX_LIMIT = 1000  # events queued for one stream that does not keep up; then it is ended
-READY, RESET = "ready", "reset"  # the stream's own first event; never published
+__all__ = ["LiveUnavailable", "REPLAY_SECONDS", "REPLAY_SIZE", "publish", "subscribe"]
 
 log = logging.getLogger("bank.live")
-
-
-class Event(NamedTuple):
-    id: int
-    name: str
-    data: object
-    topic: str | None = None
-
-
-class LiveUnavailable(AppError):
-    status = 503
-
-
-def unavailable():
-    return LiveUnavailable("live_unavailable",
-                           _("Something went wrong on our side. Try again in a minute."),
-                           headers={"Retry-After": "5"})
-
-
-def clock_id():
-    return int(time.time() * 1_000_000)
-
-
-def encode(data):
-    # Compact JSON: one SSE `data:` line, and the same bytes in memory and in Redis.
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-
-
-class Inbox:
-    """One stream's queue of events, filled by the publisher or the Redis listener."""
-
-    def __init__(self, topics):
-        self.topics = tuple(topics)
-        self._events = collections.deque()
-        self._changed = threading.Condition()
-        self.closed = False
-
-    def put(self, event):
-        with self._changed:
-            if self.closed:
-                return
-            if len(self._events) >= INBOX_LIMIT:
-                self.closed = True  # a stuck client: end it; it catches up by replay on reconnect
-            else:
-                self._events.append(event)
-            self._changed.notify()
-
-    def close(self):
-        with self._changed:
-            self.closed = True
-            self._changed.notify()
-
-    def take(self, timeout):
-        """The queued events; [] after `timeout` seconds without any; None once closed and
-        drained."""
-        with self._changed:
-            if not self._events and not self.closed:
-                self._changed.wait(timeout)
-            if self._events:
-                events = list(self._events)
-                self._events.clear()
-                return events
-            return None if self.closed else []
-
-
-class Fanout:
-    """The inboxes of this process by topic."""
-
-    def __init__(self):
-        self._lock = threading.Lock()
-        self._by_topic = collections.defaultdict(set)
-
-    def add(self, inbox):
-        with self._lock:
-            for topic in inbox.topics:
-                self._by_topic[topic].add(inbox)
-
-    def remove(self, inbox):
-        with self._lock:
-            for topic in inbox.topics:
-                inboxes = self._by_topic.get(topic)
-                if inboxes is not None:
-                    inboxes.discard(inbox)
-                    if not inboxes:
-                        del self._by_topic[topic]
-
-    def empty(self):
-        with self._lock:
-            return not self._by_topic
-
-    def deliver(self, event):
-        with self._lock:
-            inboxes = list(self._by_topic.get(event.topic, ()))
-        for inbox in inboxes:
-            inbox.put(event)
-
-    def close_all(self):
-        with self._lock:
-            inboxes = set().union(*self._by_topic.values())
-        for inbox in inboxes:
-            inbox.close()
-
-
-class MemoryBackend:
-    """Embedded mode: ids, buffers and delivery all in this process."""
-
-    def __init__(self):
-        self.fanout, self.closing = Fanout(), False
-        self._lock = threading.Lock()
-        self._last = 0
-        self._buffers = {}  # topic -> deque of Events, oldest first
-        self._swept_at = time.monotonic()
-
-    def publish(self, topic, name, text):
-        with self._lock:
-            self._last = max(self._last + 1, clock_id())
-            event = Event(self._last, name, json.loads(text), topic)
-            self._buffers.setdefault(topic, collections.deque(maxlen=REPLAY_SIZE)).append(event)
-            self._sweep()
-            # Delivered under the lock, so every inbox gets events in id order.
-            self.fanout.deliver(event)
-        return event.id
-
-    def _sweep(self):
-        # Forget topics quiet for longer than the replay window, once a minute.
-        if time.monotonic() - self._swept_at < 60:
-            return
-        self._swept_at = time.monotonic()
-        oldest = clock_id() - REPLAY_SECONDS * 1_000_000
-        for topic in [t for t, buffer in self._buffers.items() if buffer[-1].id < oldest]:
-            del self._buffers[topic]
-
-    def listen(self):
-        """Nothing to wait for: delivery is in-process."""
-
-    def head(self):
-        # The cursor of a new stream; bumping `_last` keeps every later id above it even if
-        # the wall clock steps back.
-        with self._lock:
-            self._last = max(self._last, clock_id())
-            return self._last
-
-    def buffered(self, topic):
-        with self._lock:
-            return list(self._buffers.get(topic, ()))
 
 
 def _replay(backend, topics, after, head):
@@ -297,6 +157,4 @@ def init_live(app):
     if client is None:
         app.extensions["live"] = MemoryBackend()
         return
-    from app.live.redis_backend import RedisBackend  # it builds on this module's pieces
-
     app.extensions["live"] = RedisBackend(client, app.config["REDIS_KEY_PREFIX"])

@@ -9,7 +9,7 @@ import json
 import logging
 import threading
 
-from app.live.bus import (
+from app.live.fanout import (
     REPLAY_SECONDS,
     REPLAY_SIZE,
     Event,

@@ -1,15 +1,15 @@
 """Messaging events in the shape of MMS3_CONTRACT.md, and the dispatcher that hands them to
 listeners.
 
-A listener is any object with one method per event it cares about, named after the canonical
-event type: `on_message_create(event)`, `on_dialog_member_add(event)`,
-`on_message_status_update(event)`, … Both namings of mms3 (`*.update` before 0.0.71,
-`*.changed` after) map to one canonical name, so a listener is written once.
+A handler is subscribed to an event type by its canonical name (`MESSAGE_CREATE`, …). Both
+namings of mms3 (`*.update` before 0.0.71, `*.changed` after) map to one canonical name, so a
+handler is written once.
 """
 
 import secrets
 
 from app import clock
+from app.lib.event_bus import EventBus
 
 DEFAULT_TENANT = "tnt_default"
 
@@ -52,10 +52,6 @@ class MalformedEvent(ValueError):
 def canonical(event_type):
     """The canonical name of an event type, or None when we do not know it."""
     return CANONICAL.get(event_type)
-
-
-def handler_name(event_type):
-    return "on_" + event_type.replace(".", "_")
 
 
 def make_event(event_type, entity_type, entity_id, *, actor_id, actor_type,
@@ -106,34 +102,37 @@ def validate(event):
 
 
 class Dispatcher:
-    """Calls the listeners' methods for each event. `seen(event_id)`, when given, returns True
-    for an event handled before (delivery is at-least-once); such an event is skipped."""
+    """Hands each event to the handlers subscribed to its type (app/listeners.py subscribes
+    them by name: `dispatcher.subscribe(MESSAGE_CREATE, messages.record_message)`). Both names
+    of a type reach the same handlers. `seen(event_id)`, when given, returns True for an event
+    handled before (delivery is at-least-once); such an event is skipped."""
 
-    def __init__(self, listeners=(), seen=None):
-        self.listeners = list(listeners)
+    def __init__(self, seen=None):
+        self._bus = EventBus()
         self.seen = seen
 
-    def register(self, listener):
-        if listener not in self.listeners:
-            self.listeners.append(listener)
-        return listener
+    def subscribe(self, event_type, handler):
+        name = canonical(event_type)
+        if name is None:
+            raise ValueError(f"unknown event type {event_type!r}")
+        return self._bus.subscribe(name, handler)
 
-    def unregister(self, listener):
-        if listener in self.listeners:
-            self.listeners.remove(listener)
+    def unsubscribe(self, event_type, handler):
+        self._bus.unsubscribe(canonical(event_type), handler)
 
     def dispatch(self, event):
-        """Hand `event` to every listener with a method for it; returns how many were called.
-        Unknown event types and already seen events are ignored (0)."""
+        """Hand `event` to every handler of its type; returns how many were called. Unknown
+        event types and already seen events are ignored (0)."""
         validate(event)
         name = canonical(event["eventType"])
         if name is None or (self.seen is not None and self.seen(event["eventId"])):
             return 0
-        called = 0
-        for listener in list(self.listeners):
-            method = getattr(listener, handler_name(name), None)
-            if method is not None:
-                method(event)
-                called += 1
-        return called
+        return self._bus.publish(name, event)
 
+
+def chat_dialog_id_of(event, section):
+    """The messaging service's dialog id an event is about: from its `section` (message,
+    statusUpdate, …), else from its context (a minimal event)."""
+    data = event.get("data") or {}
+    return (data.get(section) or {}).get("dialogId") or (data.get("context") or {}).get(
+        "dialogId")

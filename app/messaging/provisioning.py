@@ -6,6 +6,7 @@ sync state on the user or business says where it stands, and the back office ret
 import logging
 
 from app import clock
+from app.events import BusinessCreated, BusinessRenamed, UserRegistered
 from app.lib import jobs
 from app.messaging.gateway import MessagingError
 from app.messaging.runtime import gateway
@@ -28,12 +29,26 @@ def chat_name(user):
     return user.name or f"••{(user.phone or user.id)[-4:]}"
 
 
-def request_user(user_id):
+def request_user(user_id: str) -> None:
     jobs.enqueue(jobs.PROVISION_USER, user_id)
 
 
-def request_business(business_id):
+def request_business(business_id: str) -> None:
     jobs.enqueue(jobs.PROVISION_BUSINESS, business_id)
+
+
+def user_registered(event: UserRegistered) -> None:
+    request_user(event.user.id)
+
+
+def business_created(event: BusinessCreated) -> None:
+    """The bot and the channel, off the request."""
+    request_business(event.business.id)
+
+
+def business_renamed(event: BusinessRenamed) -> None:
+    """The bot and the channel carry the business's name."""
+    request_business(event.business.id)
 
 
 def ensure_user(user):

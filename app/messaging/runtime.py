@@ -11,8 +11,10 @@ from dataclasses import dataclass
 
 from flask import current_app
 
+from app.messaging.embedded import EmbeddedGateway
 from app.messaging.events import Dispatcher
 from app.messaging.gateway import MessagingGateway
+from app.messaging.mms3 import Mms3Gateway
 
 
 @dataclass
@@ -21,15 +23,12 @@ class Messaging:
     dispatcher: Dispatcher
 
 
-def init_messaging(app, listeners=()):
-    dispatcher = Dispatcher(listeners)
+def init_messaging(app):
+    """The adapter and an empty dispatcher; app/listeners.py subscribes the handlers."""
+    dispatcher = Dispatcher()
     if app.config["MMS3_API_URL"]:
-        from app.messaging.mms3 import Mms3Gateway
-
         gateway = Mms3Gateway.from_config(app.config)
     else:
-        from app.messaging.embedded import EmbeddedGateway
-
         gateway = EmbeddedGateway(dispatcher=dispatcher, tenant_id=app.config["MMS3_TENANT_ID"])
     app.extensions["messaging"] = Messaging(gateway, dispatcher)
     return app.extensions["messaging"]

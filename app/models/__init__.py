@@ -5,7 +5,7 @@ from app.models.business import Business, Location
 from app.models.business_settings import BusinessSettings, ChannelSettings, WidgetSettings
 from app.models.category import Category
 from app.models.channel import ChannelComment, ChannelPost, ChannelReaction
-from app.models.conversation import Conversation, CustomerBlock
+from app.models.conversation import Conversation, CustomerBlock, SenderKind
 from app.models.guest import Guest
 from app.models.handled_event import HandledEvent
 from app.models.member import MEMBER_ROLES, PERMISSIONS, BusinessMember, MemberRole, Permissions
@@ -50,6 +50,7 @@ __all__ = [
     "ChatMessageStatus", "Location", "MEMBER_ROLES", "MemberRole", "PERMISSIONS", "PLATFORM_ROLES",
     "Permissions", "PushPreferences", "PushToken", "QrScanDay", "REPORT_REASONS", "REPORT_TARGETS",
     "QuickReply",
-    "RefreshToken", "Report", "RevokedToken", "SlugClaim", "SmsCode", "SmsMessage", "Subscription",
+    "RefreshToken", "Report", "RevokedToken", "SenderKind", "SlugClaim", "SmsCode", "SmsMessage",
+    "Subscription",
     "User", "WebSession", "WidgetSettings",
 ]

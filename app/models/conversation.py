@@ -2,6 +2,8 @@
 in the messaging service that holds its messages, and what the inbox needs without asking
 that service (last message, unread counters, status, assignment, the bot's state)."""
 
+from enum import StrEnum
+
 from mongoengine import (
     BooleanField,
     DateTimeField,
@@ -14,6 +16,15 @@ from mongoengine import (
 from app.models.base import TimestampedDocument, id_field
 
 CONVERSATION_STATUSES = ("open", "archived")
+
+
+class SenderKind(StrEnum):
+    """Who wrote a message of a customer dialog, as stored (`lastMessage.kind`, the message's
+    `meta.side`) and shown (`sender.kind`)."""
+
+    CUSTOMER = "customer"
+    TEAM = "team"
+    BOT = "bot"
 
 
 class Conversation(TimestampedDocument):

@@ -20,7 +20,7 @@ from pywebpush import WebPushException, webpush
 
 from app import clock
 from app.models import PushToken
-from app.notifications import push
+from app.notifications import devices
 
 GONE = (404, 410)
 
@@ -62,7 +62,7 @@ def _refusal(host, config, verdicts):
         return None
     if host not in verdicts:
         # Rows registered before PUSH_SERVICE_HOSTS was set or narrowed are checked here too.
-        verdicts[host] = ("is not a known push service" if not push.known_service(host)
+        verdicts[host] = ("is not a known push service" if not devices.known_service(host)
                           else "resolves inside our network" if _internal(host) else None)
     return verdicts[host]
 

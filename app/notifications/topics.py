@@ -10,6 +10,8 @@ import re
 from flask_babel import lazy_gettext as _
 
 from app.businesses import permissions
+from app.channels import posts
+from app.conversations import dialogs
 from app.errors import AppError, Forbidden
 
 MAX_TOPICS = 20
@@ -27,15 +29,9 @@ def authorize_topic(user, topic):
         return target == user.id
     if kind == "business":
         return permissions.membership(target, user.id) is not None
-    # Imported on use: this module then loads without the messaging layer, and no import
-    # cycle appears when the conversations service publishes live events.
     if kind == "channel":
-        from app.channels.posts import can_view as can_view_channel
-
-        return bool(can_view_channel(user, target))
-    from app.conversations.dialogs import can_view
-
-    return bool(can_view(user, target))
+        return bool(posts.can_view(user, target))
+    return bool(dialogs.can_view(user, target))
 
 
 def parse_topics(raw):

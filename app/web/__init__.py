@@ -20,6 +20,9 @@ from flask import (
 from flask_babel import get_locale
 
 from app.lib.storage import storage
+from app.web import landing, pages, pwa, qr
+from app.web.assets import init_assets
+from app.web.headers import init_security_headers
 from app.web.js_strings import strings
 
 bp = Blueprint("web", __name__)
@@ -68,10 +71,6 @@ def _page_context():
 
 
 def init_web(app):
-    from app.web import landing, pages, pwa, qr
-    from app.web.assets import init_assets
-    from app.web.headers import init_security_headers
-
     app.register_blueprint(bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(landing.bp)

@@ -145,10 +145,12 @@ def test_statistics_count_subscribers_per_day_scans_and_dialogs(app, sms, world)
     for index in range(3):
         person = factories.person(app, f"+7916100000{index}")
         clock.freeze(start - timedelta(days=index))
-        subscriptions.subscribe(person, business)
+        with app.app_context():  # a subscription tells the channel (an event on the app's bus)
+            subscriptions.subscribe(person, business)
     clock.freeze(start)
-    subscriptions.subscribe(factories.person(app, "+79161000009"),
-                            Business.objects.get(id=world["b"]))  # another business's
+    other = factories.person(app, "+79161000009")
+    with app.app_context():
+        subscriptions.subscribe(other, Business.objects.get(id=world["b"]))  # another business's
     QrScanDay(business_id=world["a"], day=start.date().isoformat(), count=7).save()
     Business._get_db()["conversations"].insert_many([
         {"businessId": world["a"], "customerId": "usr_1"},

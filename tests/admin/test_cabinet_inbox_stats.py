@@ -29,10 +29,10 @@ def test_statistics_median_first_reply_and_dialogs_per_day(app, sms, world):
             customer = factories.person(app, f"+7916000010{n}", f"Клиент {n}")
             started = dialogs.start(business, customer)
             clock.advance(5)
-            messages.post(customer, started.id, "Здравствуйте")
+            messages.post_message(customer, started.id, "Здравствуйте")
             if wait is not None:
                 clock.freeze(_day(days_ago, hour) + timedelta(seconds=wait))
-                messages.post(operator, started.id, "Добрый день")
+                messages.post_message(operator, started.id, "Добрый день")
         clock.freeze(_day(0, 12))
         summary = stats.summary(world["a"], 30)
     assert summary["medianFirstReplySeconds"] == 180

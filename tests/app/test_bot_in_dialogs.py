@@ -89,7 +89,6 @@ def test_a_message_handled_again_after_a_failure_counts_once_and_is_answered(
         app, client, monkeypatch):
     """With mms3, a message event whose handling failed is delivered again by the consumer."""
     from app.conversations import messages
-    from app.conversations.recording import ConversationListener
     from app.messaging.runtime import dispatcher
 
     world = make_world(app, client, autoReplyEnabled=True, autoReplyMessage="Скоро ответим")
@@ -101,17 +100,17 @@ def test_a_message_handled_again_after_a_failure_counts_once_and_is_answered(
     say(client, dialog_id, world.customer, "Здравствуйте")
     [event] = [e for e in delivered if e["eventType"].startswith("message.create")]
 
-    post_as_bot = messages.post_as_bot
+    post_bot_message = messages.post_bot_message
 
     def messaging_down(*args, **kwargs):
         raise ConnectionError("the messaging service is down")
 
     with app.test_request_context():
-        monkeypatch.setattr(messages, "post_as_bot", messaging_down)
+        monkeypatch.setattr(messages, "post_bot_message", messaging_down)
         with pytest.raises(ConnectionError):
-            ConversationListener().on_message_create(event)
-        monkeypatch.setattr(messages, "post_as_bot", post_as_bot)
-        ConversationListener().on_message_create(event)  # delivered again
+            messages.record_message(event)
+        monkeypatch.setattr(messages, "post_bot_message", post_bot_message)
+        messages.record_message(event)  # delivered again
         conversation = Conversation.objects.get(id=dialog_id)
         assert (conversation.customer_messages, conversation.team_unread) == (1, 1)
     assert bot_lines(client, dialog_id, world.customer) == ["Скоро ответим"]

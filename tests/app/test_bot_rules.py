@@ -1,4 +1,5 @@
-"""The business bot's rules (app/bot/rules.py), on their own: no app, no database."""
+"""The business bot's rules (app/bot/rules.py) and the business hours they read
+(app/businesses/hours.py), on their own: no app, no database."""
 
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -15,9 +16,8 @@ from app.bot.rules import (
     decide,
     greeting,
     matches_keyword,
-    next_opening,
-    within_hours,
 )
+from app.businesses.hours import next_opening, within_hours
 
 MOSCOW_WEEKDAYS = {"timezone": "Europe/Moscow",
                    "days": {day: [{"open": "09:00", "close": "18:00"}]

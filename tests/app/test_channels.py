@@ -11,6 +11,7 @@ from app import clock
 from app.channels import members
 from app.lib import jobs
 from app.live import bus
+from app.messaging import events
 from app.messaging.gateway import MessagingError
 from app.messaging.runtime import dispatcher, gateway
 from app.models import Business, ChannelPost
@@ -191,13 +192,12 @@ def test_a_failed_delivery_is_recorded_and_the_backfill_sends_it_again(app, clie
 def test_an_edit_is_mirrored_to_the_channel_dialog(app, client, world):
     received = []
 
-    class Listener:
-        def on_message_update(self, event):
-            received.append(event["data"]["message"])
+    def message_updated(event):
+        received.append(event["data"]["message"])
 
     post_id = publish(client, world, world.owner, "Открыты до 20:00").get_json()["data"]["id"]
     with app.app_context():
-        dispatcher().register(Listener())
+        dispatcher().subscribe(events.MESSAGE_UPDATE, message_updated)
     edited = client.patch(post_url(world, post_id), json={"text": "Открыты до 21:00"},
                           headers=B(world.owner))
     assert edited.status_code == 200 and edited.get_json()["data"]["editedAt"]

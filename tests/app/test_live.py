@@ -7,8 +7,7 @@ import time
 
 import pytest
 
-from app.api import stream as stream_api
-from app.live import bus
+from app.live import bus, streams
 from tests.factories import business, member, person, signed_in
 
 
@@ -207,7 +206,7 @@ def test_dialog_topic_asks_the_conversations_service(app, client, monkeypatch):
 
 def test_a_quiet_stream_sends_heartbeats_and_ends_in_time(make_app, monkeypatch):
     app = make_app(LIVE_STREAM_SECONDS=2)
-    monkeypatch.setattr(stream_api, "HEARTBEAT_SECONDS", 0.5)
+    monkeypatch.setattr(streams, "HEARTBEAT_SECONDS", 0.5)
     mine = signed_in(app, "+79160000001")
     started = time.monotonic()
     response = open_stream(app.test_client(), mine["accessToken"], f"user:{mine['user']['id']}")

@@ -16,7 +16,11 @@ EVENT_KEYS = {"eventId", "tenantId", "eventType", "entityType", "entityId", "act
 
 
 class Recorder:
-    """A listener with a method per event it cares about (the way the bot will be written)."""
+    """A handler subscribed to every event type it cares about, as app/listeners.py does."""
+
+    TYPES = (events.USER_CREATE, events.DIALOG_CREATE, events.DIALOG_MEMBER_ADD,
+             events.DIALOG_MEMBER_REMOVE, events.MESSAGE_CREATE, events.MESSAGE_STATUS_UPDATE,
+             events.MESSAGE_REACTION_UPDATE, events.DIALOG_TYPING)
 
     def __init__(self):
         self.events = []
@@ -24,9 +28,10 @@ class Recorder:
     def _record(self, event):
         self.events.append(event)
 
-    on_user_create = on_dialog_create = on_dialog_member_add = on_dialog_member_remove = _record
-    on_message_create = on_message_status_update = on_message_reaction_update = _record
-    on_dialog_typing = _record
+    def subscribed(self, dispatcher):
+        for event_type in self.TYPES:
+            dispatcher.subscribe(event_type, self._record)
+        return dispatcher
 
     def of(self, event_type):
         return [event for event in self.events if event["eventType"] == event_type]
@@ -40,7 +45,7 @@ def recorder():
 @pytest.fixture
 def chat(app, recorder):
     with app.app_context():
-        yield EmbeddedGateway(dispatcher=events.Dispatcher([recorder]))
+        yield EmbeddedGateway(dispatcher=recorder.subscribed(events.Dispatcher()))
 
 
 def client_dialog(chat, business_id="biz_1"):
@@ -250,7 +255,7 @@ def contract_event(event_type, event_id="evt_" + "0" * 32):
 
 
 def test_dispatcher_maps_both_namings_and_ignores_unknown_types(recorder):
-    dispatcher = events.Dispatcher([recorder, object()])
+    dispatcher = recorder.subscribed(events.Dispatcher())
     assert dispatcher.dispatch(contract_event("message.status.changed")) == 1
     assert dispatcher.dispatch(contract_event("message.status.update")) == 1
     assert [e["eventType"] for e in recorder.of("message.status.changed")] == [
@@ -269,7 +274,7 @@ def test_dispatcher_skips_seen_events_and_refuses_malformed_ones(recorder):
         handled.add(event_id)
         return False
 
-    dispatcher = events.Dispatcher([recorder], seen=seen)
+    dispatcher = recorder.subscribed(events.Dispatcher(seen=seen))
     assert dispatcher.dispatch(contract_event("message.create", "evt_a")) == 1
     assert dispatcher.dispatch(contract_event("message.create", "evt_a")) == 0
     assert dispatcher.dispatch(contract_event("message.create", "evt_b")) == 1

@@ -20,7 +20,7 @@ from pathlib import Path
 import pika
 import pytest
 
-from app.messaging import dead_letters, event_queues, runtime
+from app.messaging import dead_letters, event_queues, events, runtime
 from app.models import HandledEvent
 from tasks.consumer import EventConsumer
 from tests.broker import pika_parameters
@@ -56,7 +56,10 @@ class Recorder:
             raise RuntimeError(f"listener broke on {event['eventId']}")
         self.handled.append((event["eventType"], event["eventId"]))
 
-    on_message_create = on_dialog_member_add = on_message_status_update = _on
+    def subscribe(self, dispatcher):
+        for event_type in (events.MESSAGE_CREATE, events.DIALOG_MEMBER_ADD,
+                           events.MESSAGE_STATUS_UPDATE):
+            dispatcher.subscribe(event_type, self._on)
 
     def ids(self):
         return [event_id for _type, event_id in self.handled]
@@ -115,7 +118,7 @@ def events_app(make_app, rabbitmq_url):
 @pytest.fixture
 def recorder(events_app):
     listener = Recorder()
-    events_app.extensions["messaging"].dispatcher.register(listener)
+    listener.subscribe(events_app.extensions["messaging"].dispatcher)
     return listener
 
 
@@ -259,7 +262,7 @@ class GatedListener:
     def __init__(self, folder):
         self.folder = Path(folder)
 
-    def on_message_create(self, event):
+    def message_created(self, event):
         (self.folder / f"started-{event['eventId']}").touch()
         while not (self.folder / "gate").exists():
             time.sleep(0.05)
@@ -274,7 +277,8 @@ def gated_consumer_app():
     app = create_app()
     if "messaging" not in app.extensions:
         runtime.init_messaging(app)
-    app.extensions["messaging"].dispatcher.register(GatedListener(os.environ["TEST_GATE_DIR"]))
+    app.extensions["messaging"].dispatcher.subscribe(
+        events.MESSAGE_CREATE, GatedListener(os.environ["TEST_GATE_DIR"]).message_created)
     return app
 
 
