@@ -64,7 +64,7 @@ def quiet_logs():
 
 def world(app, bot_on):
     from app import clock
-    from tests.app.dialog_world import World, make_world
+    from tests.conversations.dialog_world import World, make_world
 
     clock.freeze(datetime(2026, 11, 24, 3, 0))  # a Tuesday night: outside the hours
     client = app.test_client()

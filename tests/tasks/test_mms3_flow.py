@@ -7,7 +7,7 @@ import uuid
 import pytest
 
 from app.models import Conversation
-from tests.app.dialog_world import World, make_world
+from tests.conversations.dialog_world import World, make_world
 from tests.mms3_standin import Mms3StandIn
 from tests.tasks.test_consumer import Broker, consuming, wait_until
 

@@ -11,7 +11,7 @@ from app.lib import jobs
 from app.live import presence
 from app.models import BusinessMember, PushToken
 from tests.admin.conftest import sign_in
-from tests.app.dialog_world import World, make_world, open_dialog, say
+from tests.conversations.dialog_world import World, make_world, open_dialog, say
 from tests.factories import signed_in
 from tests.push_standin import PushServiceStandIn
 

@@ -3,7 +3,7 @@ the allowed list, by whom."""
 
 import pytest
 
-from tests.app.channel_world import (
+from tests.channels.channel_world import (
     B,
     feed,
     grant_publishing,

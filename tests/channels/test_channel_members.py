@@ -7,7 +7,7 @@ from app.channels import members
 from app.messaging.gateway import MessagingError
 from app.messaging.runtime import gateway
 from app.models import ChannelPost, ChatMember
-from tests.app.channel_world import (
+from tests.channels.channel_world import (
     B,
     channel_dialog,
     make_channel_world,
@@ -15,7 +15,7 @@ from tests.app.channel_world import (
     publish,
     subscribe,
 )
-from tests.app.dialog_world import make_world
+from tests.conversations.dialog_world import make_world
 
 
 def active_members(app, world):

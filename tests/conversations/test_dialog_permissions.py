@@ -4,7 +4,7 @@ viewer, an operator (canReply) and the owner. Refusals change nothing."""
 import pytest
 
 from app.models import Conversation
-from tests.app.dialog_world import World, make_world
+from tests.conversations.dialog_world import World, make_world
 
 ANON, STRANGER, CUSTOMER, VIEWER, OPERATOR, OWNER = (
     "anonymous", "stranger", "customer", "viewer", "operator", "owner")

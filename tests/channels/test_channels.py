@@ -15,7 +15,7 @@ from app.messaging import events
 from app.messaging.gateway import MessagingError
 from app.messaging.runtime import dispatcher, gateway
 from app.models import Business, ChannelPost
-from tests.app.channel_world import (
+from tests.channels.channel_world import (
     B,
     channel_dialog,
     feed,
@@ -28,7 +28,7 @@ from tests.app.channel_world import (
     subscribe,
     texts,
 )
-from tests.app.dialog_world import make_world
+from tests.conversations.dialog_world import make_world
 
 # --- every endpoint for each caller --------------------------------------------------------------
 

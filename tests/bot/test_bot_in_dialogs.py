@@ -7,7 +7,7 @@ import pytest
 
 from app import clock
 from app.models import Conversation
-from tests.app.dialog_world import World, make_world, open_dialog, say
+from tests.conversations.dialog_world import World, make_world, open_dialog, say
 
 B = World.bearer
 

@@ -5,7 +5,7 @@ import pytest
 
 from app.businesses import widget_settings
 from app.models import Conversation, Guest
-from tests.app.dialog_world import World, make_world
+from tests.conversations.dialog_world import World, make_world
 from tests.factories import business, signed_in
 
 B = World.bearer

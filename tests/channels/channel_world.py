@@ -5,7 +5,7 @@ import io
 from PIL import Image
 
 from app.models import Business, BusinessMember
-from tests.app.dialog_world import World, make_world
+from tests.conversations.dialog_world import World, make_world
 from tests.factories import member, signed_in
 
 B = World.bearer

@@ -4,7 +4,7 @@ import threading
 
 from app import clock
 from app.models import Business, Conversation
-from tests.app.dialog_world import World, make_world
+from tests.conversations.dialog_world import World, make_world
 
 B = World.bearer
 
