@@ -13,7 +13,7 @@ from app.models import User
 _PALETTE = ("#3b5bdb", "#0b7285", "#2b8a3e", "#e67700", "#c2255c", "#5f3dc4", "#1864ab", "#087f5b")
 
 
-def upload(user, data):
+def upload(user: User, data: bytes) -> str:
     config = current_app.config
     webp = images.reencode(data, config["AVATAR_MAX_BYTES"], config["AVATAR_MAX_SIDE"])
     key = storage.storage().save("avatars", webp, "webp")
@@ -22,7 +22,7 @@ def upload(user, data):
     return key
 
 
-def initials(user):
+def initials(user: User) -> str:
     """Up to two initials from the name; else the phone's last two digits."""
     words = [word for word in (user.name or "").split() if word[:1].isalnum()]
     if words:
@@ -30,7 +30,7 @@ def initials(user):
     return user.phone[-2:]
 
 
-def generated_svg(user):
+def generated_svg(user: User) -> str:
     text = initials(user)
     colour = _PALETTE[int(hashlib.sha256(user.id.encode()).hexdigest(), 16) % len(_PALETTE)]
     return (

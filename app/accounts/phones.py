@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _
 from app.errors import AppError
 
 
-def normalize(raw, region="RU"):
+def normalize(raw: object, region: str = "RU") -> str:
     """'8 912 345-67-89' or '+7 912 345 67 89' -> '+79123456789'; anything invalid -> 422."""
     invalid = AppError("invalid_phone", _("Enter a valid phone number."), status=422,
                        details={"field": "phone"})

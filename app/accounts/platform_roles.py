@@ -4,7 +4,7 @@ superadmin: everything. moderator: moderation, blocking, hiding, and reading the
 support: reading only, with phones shown in full (others see them masked).
 """
 
-from app.models import PLATFORM_ROLES
+from app.models import PLATFORM_ROLES, User
 
 READ, SEE_PHONES, MODERATE, EDIT, MANAGE_ROLES = (
     "read", "see_phones", "moderate", "edit", "manage_roles")
@@ -16,7 +16,7 @@ CAPABILITIES = {
 }
 
 
-def capabilities(user):
+def capabilities(user: User | None) -> set[str]:
     if user is None or user.is_blocked or not user.is_active:
         return set()
     found = set()
@@ -25,15 +25,15 @@ def capabilities(user):
     return found
 
 
-def can(user, capability):
+def can(user: User | None, capability: str) -> bool:
     return capability in capabilities(user)
 
 
-def is_staff(user):
+def is_staff(user: User | None) -> bool:
     return bool(capabilities(user))
 
 
-def mask_phone(phone):
+def mask_phone(phone: str | None) -> str | None:
     """+79123456789 -> +7912*****89: enough to tell people apart, not to call them."""
     if not phone or len(phone) < 7:
         return phone

@@ -29,7 +29,7 @@ def _latest(phone):
     return SmsCode.objects(phone=phone).order_by("-created_at").first()
 
 
-def send_code(phone, ip):
+def send_code(phone: str, ip: str | None) -> dict[str, int]:
     """Send a fresh code to `phone` (E.164) asked for from `ip`. The outcome never says if
     the phone is registered. The API and the back-office sign-in share these limits."""
     config = current_app.config
@@ -56,7 +56,7 @@ def send_code(phone, ip):
     return {"expiresIn": ttl, "resendIn": config["SMS_RESEND_SECONDS"]}
 
 
-def check_code(phone, code):
+def check_code(phone: str, code: str) -> None:
     """Consume the code if it is right; raise otherwise. Each wrong try counts."""
     max_attempts = current_app.config["SMS_CODE_MAX_ATTEMPTS"]
     now = clock.now()

@@ -27,7 +27,7 @@ class DeliveryError(Exception):
 class ConsoleProvider:
     name = "console"
 
-    def send(self, phone, text):
+    def send(self, phone: str, text: str) -> None:
         log.warning("SMS to %s: %s", phone, text, extra={"sms_to": phone, "sms_text": text})
         return None
 
@@ -37,7 +37,8 @@ class HttpProvider:
 
     name = "http"
 
-    def __init__(self, url, token, sender, timeout, retries):
+    def __init__(self, url: str, token: str | None, sender: str, timeout: float,
+                 retries: int):
         self.url = url
         self.sender = sender
         self.timeout = (3.05, timeout)  # connect, read
@@ -52,7 +53,7 @@ class HttpProvider:
         self.session.mount("http://", HTTPAdapter(max_retries=retry))
         self.session.mount("https://", HTTPAdapter(max_retries=retry))
 
-    def send(self, phone, text):
+    def send(self, phone: str, text: str) -> str | None:
         try:
             response = self.session.post(
                 self.url, json={"to": phone, "text": text, "sender": self.sender},
@@ -77,7 +78,7 @@ def _failure(exc):
     return f"unreachable: {exc.__class__.__name__}"
 
 
-def provider():
+def provider() -> HttpProvider | ConsoleProvider:
     config = current_app.config
     if config["SMS_PROVIDER"] == "http":
         return HttpProvider(config["SMS_HTTP_URL"], config["SMS_HTTP_TOKEN"],
@@ -86,7 +87,7 @@ def provider():
     return ConsoleProvider()
 
 
-def queue_sms(phone, text, purpose):
+def queue_sms(phone: str, text: str, purpose: str) -> SmsMessage:
     """Log the SMS as queued and hand it to a background task."""
     message = SmsMessage(phone=phone, purpose=purpose,
                          provider=current_app.config["SMS_PROVIDER"]).save()
@@ -94,7 +95,7 @@ def queue_sms(phone, text, purpose):
     return message
 
 
-def deliver(message_id, text, final_attempt=True):
+def deliver(message_id: str, text: str, final_attempt: bool = True) -> None:
     message = SmsMessage.objects(id=message_id).first()
     if message is None or message.status == "sent":
         return  # already delivered (a redelivered task), or the log row is gone

@@ -1,6 +1,7 @@
 """Revoked tokens, kept until they would have expired anyway: Redis when configured,
 otherwise a collection with a TTL index."""
 
+from collections.abc import Iterable
 from datetime import timedelta
 
 from flask import current_app
@@ -17,7 +18,7 @@ def _key(key):
     return f"{current_app.config['REDIS_KEY_PREFIX']}:revoked:{key}"
 
 
-def revoke(key, ttl_seconds):
+def revoke(key: str, ttl_seconds: float) -> None:
     ttl_seconds = max(1, int(ttl_seconds))
     redis = _redis()
     if redis is not None:
@@ -27,7 +28,7 @@ def revoke(key, ttl_seconds):
         upsert=True, set__expires_at=clock.now() + timedelta(seconds=ttl_seconds))
 
 
-def any_revoked(keys):
+def any_revoked(keys: Iterable[str]) -> bool:
     redis = _redis()
     if redis is not None:
         return redis.exists(*[_key(key) for key in keys]) > 0

@@ -24,7 +24,7 @@ def _lifetimes():
             timedelta(days=config["JWT_REFRESH_TOKEN_DAYS"]))
 
 
-def issue_pair(user_id, family=None):
+def issue_pair(user_id: str, family: str | None = None) -> dict[str, str | int]:
     access_ttl, refresh_ttl = _lifetimes()
     family = family or uuid.uuid4().hex
     claims = {"fam": family}
@@ -43,7 +43,7 @@ def issue_pair(user_id, family=None):
     }
 
 
-def rotate(claims):
+def rotate(claims: dict) -> dict[str, str | int]:
     """Exchange a valid refresh token (its decoded claims) for a new pair."""
     jti, family, user_id = claims["jti"], claims.get("fam"), claims["sub"]
     stored = RefreshToken.objects(id=jti).first()
@@ -58,26 +58,26 @@ def rotate(claims):
     return issue_pair(user_id, family=family)
 
 
-def revoke_family(family):
+def revoke_family(family: str) -> None:
     _access_ttl, refresh_ttl = _lifetimes()
     token_blocklist.revoke(f"fam:{family}", refresh_ttl.total_seconds())
     RefreshToken.objects(family=family, used_at=None).update(set__used_at=clock.now())
 
 
-def revoke_claims(claims):
+def revoke_claims(claims: dict) -> None:
     """Revoke one token (by its decoded claims) until it would have expired."""
     remaining = claims["exp"] - clock.epoch() if "exp" in claims else 0
     token_blocklist.revoke(f"jti:{claims['jti']}", remaining)
 
 
-def is_revoked(claims):
+def is_revoked(claims: dict) -> bool:
     keys = [f"jti:{claims['jti']}"]
     if claims.get("fam"):
         keys.append(f"fam:{claims['fam']}")
     return token_blocklist.any_revoked(keys)
 
 
-def logout(access_claims, refresh_token=None):
+def logout(access_claims: dict, refresh_token: str | None = None) -> None:
     """Revoke the access token and, if given and the same user's, the refresh token's family."""
     revoke_claims(access_claims)
     if not refresh_token:

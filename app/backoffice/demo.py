@@ -3,6 +3,7 @@ coordinates, their teams, some subscriptions, and a few open reports for the mod
 queue. Running it twice changes nothing."""
 
 import random
+from collections.abc import Callable
 
 from app.accounts import users
 from app.backoffice import reports
@@ -43,7 +44,8 @@ REPORTS = [
 ]
 
 
-def create_business(owner, name, category_ids, address, lat, lng, description=""):
+def create_business(owner: User, name: str, category_ids: list[str], address: str, lat: float,
+                    lng: float, description: str = "") -> Business:
     business = businesses.create(owner, name, description=description, category_ids=category_ids,
                                  location_data={"address": address, "lat": lat, "lng": lng})
     settings = BusinessSettings.objects(business_id=business.id).first()
@@ -53,7 +55,7 @@ def create_business(owner, name, category_ids, address, lat, lng, description=""
     return business
 
 
-def seed(extra_businesses=0, echo=print):
+def seed(extra_businesses: int = 0, echo: Callable[[str], object] = print) -> int:
     people = [users.ensure_user(phone, name) for phone, name in PEOPLE]
     categories = {category.slug: category.id for category in Category.objects}
     if not categories:

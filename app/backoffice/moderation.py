@@ -14,11 +14,12 @@ from app import clock
 from app.accounts.platform_roles import MANAGE_ROLES, MODERATE, can
 from app.errors import AppError, Forbidden
 from app.lib import audit
+from app.models import Business, User
 
 REASON_MIN, REASON_MAX = 3, 500
 
 
-def clean_reason(raw):
+def clean_reason(raw: str | None) -> str:
     """The reason every moderation action needs: 3 to 500 characters."""
     reason = " ".join((raw or "").split())
     if not REASON_MIN <= len(reason) <= REASON_MAX:
@@ -27,7 +28,7 @@ def clean_reason(raw):
     return reason
 
 
-def require_moderator(actor):
+def require_moderator(actor: User) -> None:
     if not can(actor, MODERATE):
         raise Forbidden("forbidden", _("Only moderators can do this."))
 
@@ -60,14 +61,14 @@ def _check_user_target(actor, user):
                         _("Only a superadmin can block a member of the platform staff."))
 
 
-def block_user(actor, user, reason):
+def block_user(actor: User, user: User, reason: str | None) -> User:
     _check_user_target(actor, user)
     reason = clean_reason(reason)
     return _apply(actor, user, "block", "user", reason,
                   {"is_blocked": True, "blocked_reason": reason})
 
 
-def unblock_user(actor, user, reason):
+def unblock_user(actor: User, user: User, reason: str | None) -> User:
     _check_user_target(actor, user)
     return _apply(actor, user, "unblock", "user", clean_reason(reason),
                   {"is_blocked": False, "blocked_reason": None})
@@ -76,25 +77,25 @@ def unblock_user(actor, user, reason):
 # Businesses
 
 
-def block_business(actor, business, reason):
+def block_business(actor: User, business: Business, reason: str | None) -> Business:
     require_moderator(actor)
     reason = clean_reason(reason)
     return _apply(actor, business, "block", "business", reason,
                   {"blocked": True, "blocked_reason": reason})
 
 
-def unblock_business(actor, business, reason):
+def unblock_business(actor: User, business: Business, reason: str | None) -> Business:
     require_moderator(actor)
     return _apply(actor, business, "unblock", "business", clean_reason(reason),
                   {"blocked": False, "blocked_reason": None})
 
 
-def hide_business(actor, business, reason):
+def hide_business(actor: User, business: Business, reason: str | None) -> Business:
     require_moderator(actor)
     return _apply(actor, business, "hide", "business", clean_reason(reason), {"hidden": True})
 
 
-def unhide_business(actor, business, reason):
+def unhide_business(actor: User, business: Business, reason: str | None) -> Business:
     require_moderator(actor)
     return _apply(actor, business, "unhide", "business", clean_reason(reason), {"hidden": False})
 

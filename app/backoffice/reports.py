@@ -51,7 +51,8 @@ def _check_target(reporter, target_type, target_id):
     # existence cannot be checked yet; the report is stored as sent.
 
 
-def create(reporter, target_type, target_id, reason, comment=None):
+def create(reporter: User, target_type: str, target_id: str, reason: str,
+           comment: str | None = None) -> Report:
     """File a report (the request schema has checked the type, reason and lengths)."""
     if target_type not in REPORT_TARGETS:
         raise AppError("invalid_target", _("This cannot be reported."), status=422,
@@ -73,7 +74,7 @@ def create(reporter, target_type, target_id, reason, comment=None):
 class QueueRow:
     """The open reports of one target."""
 
-    def __init__(self, group):
+    def __init__(self, group: dict):
         self.target_type = group["_id"]["type"]
         self.target_id = group["_id"]["id"]
         self.count = group["count"]
@@ -85,7 +86,7 @@ class QueueRow:
         self.actions = ACTIONS.get(self.target_type, ("dismiss",))
 
 
-def queue(page=1, limit=20):
+def queue(page: int = 1, limit: int = 20) -> tuple[list[QueueRow], int]:
     """(rows, total): open reports grouped by target, the most reported first, then the
     longest waiting. One aggregation: per (target, reason), then per target."""
     pipeline = [
@@ -105,11 +106,11 @@ def queue(page=1, limit=20):
     return [QueueRow(group) for group in result.get("rows", [])], total
 
 
-def open_count():
+def open_count() -> int:
     return Report.objects(status=OPEN).count()
 
 
-def targets(pairs):
+def targets(pairs: list[tuple[str, str]]) -> dict[tuple[str, str], Business | User]:
     """{(type, id): document} for the businesses and users among (type, id) pairs: one query
     per kind, so a page of the queue or the history costs two."""
     found = {}
@@ -120,13 +121,14 @@ def targets(pairs):
     return found
 
 
-def history(page=1, limit=20):
+def history(page: int = 1, limit: int = 20) -> tuple[list[Report], int]:
     """(reports, total): resolved reports, the latest resolved first."""
     query = Report.objects(status__in=["dismissed", "actioned"]).order_by("-resolved_at", "-id")
     return list(query.skip((page - 1) * limit).limit(limit)), query.count()
 
 
-def resolve(actor, target_type, target_id, action, reason):
+def resolve(actor: User, target_type: str, target_id: str, action: str,
+            reason: str | None) -> int:
     """Act on a target: `dismiss` (nothing changes), `hide` or `block_business` (a business),
     `block_user` (a user). All of the target's open reports close; the audit log records who,
     when, why and what changed. Returns the number of reports closed."""

@@ -9,7 +9,7 @@ Dialogs are the customers' conversations (kept by the platform with either adapt
 are counted in the embedded adapter's collection, which is empty when mms3 holds them.
 """
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import mongoengine
 
@@ -27,13 +27,13 @@ def _raw(name):
 
 # --- totals ----------------------------------------------------------------------------------
 
-def total_scans():
+def total_scans() -> int:
     rows = QrScanDay._get_collection().aggregate(
         [{"$project": {"_id": 0, "count": 1}}, {"$group": {"_id": None, "n": {"$sum": "$count"}}}])
     return next(iter(rows), {}).get("n", 0)
 
 
-def totals():
+def totals() -> dict[str, int]:
     return {
         "users": User._get_collection().estimated_document_count(),
         "businesses": Business._get_collection().count_documents({"deletedAt": None}),
@@ -46,7 +46,7 @@ def totals():
 
 # --- per-day series --------------------------------------------------------------------------
 
-def scans_per_day(days):
+def scans_per_day(days: list[date]) -> list[dict]:
     """As created_per_day, for QR scans: the sum of the daily counters of all businesses."""
     boundaries = [day.isoformat() for day in days]
     boundaries.append((days[-1] + timedelta(days=1)).isoformat())
@@ -60,7 +60,7 @@ def scans_per_day(days):
     return [{"day": day, "count": counts.get(day, 0)} for day in boundaries[:-1]]
 
 
-def series(days):
+def series(days: list[date]) -> dict[str, list[dict]]:
     return {
         "signups": day_series.created_per_day(User._get_collection(), days),
         "businesses": day_series.created_per_day(Business._get_collection(), days),
@@ -77,7 +77,7 @@ def _business_row(found, count):
             "deleted": found.get("deletedAt") is not None, "count": count}
 
 
-def top_by_subscribers(limit=TOP):
+def top_by_subscribers(limit: int = TOP) -> list[dict]:
     """The businesses (not deleted) with the most subscribers, most first; ties by id."""
     found = Business._get_collection().find(
         {"deletedAt": None, "subscriberCount": {"$gt": 0}},
@@ -86,7 +86,7 @@ def top_by_subscribers(limit=TOP):
     return [_business_row(row, row["subscriberCount"]) for row in found]
 
 
-def top_by_scans(days, limit=TOP):
+def top_by_scans(days: list[date], limit: int = TOP) -> list[dict]:
     """The businesses scanned most over `days`, most first; ties by id. Two queries: the
     aggregation, then one `$in` for the names. A business deleted since is still listed
     (its scans happened), marked as deleted."""
@@ -108,11 +108,11 @@ def top_by_scans(days, limit=TOP):
 
 # --- the dashboard ---------------------------------------------------------------------------
 
-def open_reports():
+def open_reports() -> int:
     return Report._get_collection().count_documents({"status": "open"})
 
 
-def dashboard(days=DAYS):
+def dashboard(days: int = DAYS) -> dict:
     span = day_series.window(days)
     return {
         "days": [day.isoformat() for day in span],

@@ -151,7 +151,7 @@ def _keyword_pattern(keyword):
     return re.compile(_BEFORE + r"\W+".join(map(re.escape, words)) + _AFTER)
 
 
-def matches_keyword(text: str | None, keywords) -> str | None:
+def matches_keyword(text: str | None, keywords: tuple[str, ...]) -> str | None:
     """The first configured keyword (in the settings' order, as configured) found in the text.
 
     Whole words only, case-insensitive, Cyrillic included, ё the same as е. Punctuation may

@@ -3,7 +3,7 @@ bot (app/bot) and the widget act on. Every field is shown, null where unset."""
 
 from app import clock
 from app.businesses.permissions import require
-from app.models import BusinessSettings, ChannelSettings
+from app.models import Business, BusinessSettings, ChannelSettings, User
 
 _FIELDS = {
     "autoReplyEnabled": "auto_reply_enabled",
@@ -20,7 +20,7 @@ _CHANNEL = {
 }
 
 
-def settings_of(business_id):
+def settings_of(business_id: str) -> BusinessSettings:
     """The business's settings document, made now for businesses created before it existed."""
     found = BusinessSettings.objects(business_id=business_id).first()
     if found is None:
@@ -28,12 +28,12 @@ def settings_of(business_id):
     return found
 
 
-def view(business, actor):
+def view(business: Business, actor: User) -> dict:
     require(business, actor, "canManageSettings")
     return as_dict(settings_of(business.id))
 
 
-def as_dict(settings):
+def as_dict(settings: BusinessSettings) -> dict:
     channel = settings.channel_settings
     return {
         **{name: getattr(settings, attr) for name, attr in _FIELDS.items()},
@@ -43,7 +43,7 @@ def as_dict(settings):
     }
 
 
-def update(business, actor, changes):
+def update(business: Business, actor: User, changes: dict) -> dict:
     """Apply the given fields; a field given as null goes back to unset."""
     require(business, actor, "canManageSettings")
     settings = settings_of(business.id)

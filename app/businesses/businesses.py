@@ -1,6 +1,9 @@
 """Businesses: create (all or nothing), edit, change the slug, soft-delete, the logo, and
 finding one by its slug, current or former."""
 
+from collections.abc import Iterable
+from datetime import datetime
+
 from flask import current_app
 from flask_babel import lazy_gettext as _
 
@@ -10,7 +13,7 @@ from app.businesses.permissions import require, require_owner
 from app.errors import AppError, NotFound
 from app.events import BusinessCreated, BusinessRenamed
 from app.lib import event_bus, images, search_text, storage
-from app.models import Business, BusinessMember, BusinessSettings, Location, SlugClaim
+from app.models import Business, BusinessMember, BusinessSettings, Location, SlugClaim, User
 from app.models.base import new_id
 
 NAME_MAX = 120
@@ -21,12 +24,12 @@ def _visible(deleted_at, blocked, hidden, is_active):
     return deleted_at is None and not blocked and not hidden and is_active
 
 
-def visible_to_public(business):
+def visible_to_public(business: Business | None) -> bool:
     return business is not None and _visible(business.deleted_at, business.blocked,
                                              business.hidden, business.is_active)
 
 
-def clean_name(raw):
+def clean_name(raw: str | None) -> str:
     name = " ".join((raw or "").split())
     if not 1 <= len(name) <= NAME_MAX:
         raise AppError("invalid_name", _("The name must be 1 to 120 characters long."),
@@ -34,7 +37,7 @@ def clean_name(raw):
     return name
 
 
-def clean_description(raw):
+def clean_description(raw: str | None) -> str:
     description = (raw or "").strip()
     if len(description) > DESCRIPTION_MAX:
         raise AppError("invalid_description", _("The description is at most 2000 characters."),
@@ -42,7 +45,7 @@ def clean_description(raw):
     return description
 
 
-def location(data):
+def location(data: dict | None) -> Location | None:
     """A Location from {address, lat, lng} (ranges are checked by the request schema)."""
     if data is None:
         return None
@@ -54,8 +57,9 @@ def _search_text(name, description):
     return search_text.fold(f"{name} {description}")
 
 
-def create(owner, name, slug=None, description="", category_ids=(), location_data=None,
-           is_public=True):
+def create(owner: User, name: str, slug: str | None = None, description: str = "",
+           category_ids: Iterable[str] = (), location_data: dict | None = None,
+           is_public: bool = True) -> Business:
     """Create a business with its owner membership and default settings, all or nothing:
     each step that fails undoes the ones before it (the embedded store has no transactions)."""
     name = clean_name(name)
@@ -85,14 +89,14 @@ def create(owner, name, slug=None, description="", category_ids=(), location_dat
     return business
 
 
-def update(business, actor, changes):
+def update(business: Business, actor: User, changes: dict) -> Business:
     """Apply {name, description, categoryIds, location, isPublic, isActive, slug} (any of them).
     Needs canManageSettings."""
     require(business, actor, "canManageSettings")
     return apply_changes(business, changes)
 
 
-def apply_changes(business, changes):
+def apply_changes(business: Business, changes: dict) -> Business:
     """The edit itself, under the same rules for everyone (the back office calls it directly,
     having checked the platform role)."""
     sets = {}
@@ -122,7 +126,7 @@ def apply_changes(business, changes):
     return business
 
 
-def change_slug(business, new_slug):
+def change_slug(business: Business, new_slug: str) -> Business:
     """Move the business to a new slug; the old one stays claimed and redirects (301)."""
     new_slug = slugs.check(new_slug)
     if new_slug == business.slug:
@@ -138,14 +142,14 @@ def change_slug(business, new_slug):
     return business
 
 
-def soft_delete(business, actor):
+def soft_delete(business: Business, actor: User) -> None:
     """Only the owner. The business leaves every public place; its slugs stay claimed."""
     require_owner(business, actor)
     Business.objects(id=business.id, deleted_at=None).update_one(
         set__deleted_at=clock.now(), set__is_active=False, set__updated_at=clock.now())
 
 
-def set_logo(business, actor, data):
+def set_logo(business: Business, actor: User, data: bytes) -> Business:
     require(business, actor, "canManageSettings")
     config = current_app.config
     webp = images.reencode(data, config["AVATAR_MAX_BYTES"], config["AVATAR_MAX_SIDE"])
@@ -155,7 +159,7 @@ def set_logo(business, actor, data):
     return business
 
 
-def resolve_slug(slug):
+def resolve_slug(slug: str) -> tuple[Business, bool]:
     """(business, moved): the business that holds or held `slug` if the public may see it,
     and whether `slug` is a former one (the caller redirects). 404 otherwise."""
     business_id = slugs.owner_of(slug)
@@ -165,7 +169,7 @@ def resolve_slug(slug):
     return business, business.slug != slug.lower()
 
 
-def public_stamp(slug):
+def public_stamp(slug: object) -> tuple[str, str, tuple[datetime | None, int | None]]:
     """(business id, current slug, stamp) of a business the public may open by `slug`, where
     the stamp changes whenever its page would: two lookups by id, no documents built (the
     landing page's cache key). 404 otherwise."""
@@ -180,7 +184,7 @@ def public_stamp(slug):
     return found["_id"], found["slug"], (found.get("updatedAt"), found.get("subscriberCount"))
 
 
-def public(business_id):
+def public(business_id: object) -> Business:
     """A business the public may see, by id; 404 otherwise (hidden ones included: by link)."""
     business = Business.objects(id=business_id).first() if isinstance(business_id, str) else None
     if not visible_to_public(business):
@@ -188,7 +192,8 @@ def public(business_id):
     return business
 
 
-def owned_by(owner_id, viewer_id, page, limit):
+def owned_by(owner_id: str, viewer_id: str | None, page: int,
+             limit: int) -> tuple[list[Business], int]:
     """An owner's businesses: all of them for the owner, the public ones for anybody else."""
     query = Business.objects(owner_id=owner_id, deleted_at=None)
     if viewer_id != owner_id:
@@ -197,7 +202,8 @@ def owned_by(owner_id, viewer_id, page, limit):
     return list(query.skip((page - 1) * limit).limit(limit)), query.count()
 
 
-def memberships_of(user_id, page, limit):
+def memberships_of(user_id: str, page: int,
+                   limit: int) -> tuple[list[tuple[Business, BusinessMember]], int]:
     """[(business, member)] for every business the user is on the team of."""
     members = BusinessMember.objects(user_id=user_id, is_active=True).order_by("-joined_at")
     total = members.count()

@@ -19,7 +19,8 @@ PUBLIC = {"isPublic": True, "isActive": True, "blocked": False, "deletedAt": Non
 
 
 class Page:
-    def __init__(self, items, total, distances=None):
+    def __init__(self, items: list[Business], total: int,
+                 distances: dict[str, float] | None = None):
         self.items = items  # Business documents
         self.total = total
         self.distances = distances or {}  # business id -> metres
@@ -37,7 +38,9 @@ def _filter(q=None, category=None):
     return {"$and": conditions}
 
 
-def search(q=None, category=None, lat=None, lng=None, radius=None, page=1, limit=20):
+def search(q: str | None = None, category: str | None = None, lat: float | None = None,
+           lng: float | None = None, radius: int | None = None, page: int = 1,
+           limit: int = 20) -> Page:
     query = _filter(q, category)
     if query is None:
         return Page([], 0)

@@ -1,5 +1,7 @@
 """Nested categories: the active tree, and a category with all its descendants."""
 
+from collections.abc import Collection, Iterable
+
 from flask_babel import lazy_gettext as _
 
 from app.errors import AppError
@@ -12,7 +14,7 @@ def _active():
     return list(Category.objects(is_active=True).order_by("order", "name"))
 
 
-def tree():
+def tree() -> list[dict]:
     """Active categories as nested dicts, ordered; a child of an inactive parent is hidden."""
     nodes = {c.id: {"id": c.id, "name": c.name, "slug": c.slug, "icon": c.icon,
                     "order": c.order, "children": []} for c in _active()}
@@ -27,7 +29,7 @@ def tree():
     return roots
 
 
-def with_descendants(id_or_slug):
+def with_descendants(id_or_slug: str) -> list[str] | None:
     """Ids of the active category given by id or slug and of all its active descendants;
     None if there is no such category."""
     categories = _active()
@@ -46,11 +48,11 @@ def with_descendants(id_or_slug):
     return found
 
 
-def by_ids(ids):
+def by_ids(ids: Collection[str]) -> dict[str, Category]:
     return {c.id: c for c in Category.objects(id__in=list(ids))} if ids else {}
 
 
-def check_ids(ids):
+def check_ids(ids: Iterable[str]) -> list[str]:
     """Distinct, existing, active categories, at most three; 422 otherwise."""
     unique = list(dict.fromkeys(ids))
     if len(unique) > MAX_PER_BUSINESS:
@@ -64,7 +66,7 @@ def check_ids(ids):
     return unique
 
 
-def in_tree_order():
+def in_tree_order() -> list[tuple[Category, int]]:
     """Every category (inactive too) with its depth, parents before their children, each
     level by order then name: what the back office lists as an indented tree."""
     everything = list(Category.objects.order_by("order", "name"))
@@ -88,7 +90,7 @@ def in_tree_order():
     return ordered
 
 
-def deletion_blockers(category):
+def deletion_blockers(category: Category) -> dict[str, int]:
     """Why a category cannot be deleted: its sub-categories and the businesses in it."""
     return {
         "children": Category.objects(parent_id=category.id).count(),
@@ -96,7 +98,7 @@ def deletion_blockers(category):
     }
 
 
-def check_parent(category, parent_id):
+def check_parent(category: Category, parent_id: str | None) -> str | None:
     """A parent must exist and must not be the category itself or one of its descendants."""
     if not parent_id:
         return None

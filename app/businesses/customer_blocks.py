@@ -13,13 +13,13 @@ from app.models import CustomerBlock
 DURATIONS_HOURS = (1, 24, 24 * 7, 24 * 30, 24 * 365)
 
 
-def active(business_id, user_id):
+def active(business_id: str, user_id: str) -> CustomerBlock | None:
     """The block in force, or None."""
     return CustomerBlock.objects(business_id=business_id, user_id=user_id,
                                  until__gt=clock.now()).first()
 
 
-def check(business_id, user_id):
+def check(business_id: str, user_id: str) -> None:
     block = active(business_id, user_id)
     if block is not None:
         raise Forbidden("blocked_by_business",
@@ -27,7 +27,8 @@ def check(business_id, user_id):
                         details={"until": clock.isoformat(block.until)})
 
 
-def block(business_id, user_id, hours, actor_id, reason=None):
+def block(business_id: str, user_id: str, hours: int, actor_id: str,
+          reason: str | None = None) -> CustomerBlock | None:
     if hours not in DURATIONS_HOURS:
         raise AppError("validation_error", _("Choose one of the offered durations."),
                        status=422)
@@ -41,5 +42,5 @@ def block(business_id, user_id, hours, actor_id, reason=None):
     return active(business_id, user_id)
 
 
-def unblock(business_id, user_id):
+def unblock(business_id: str, user_id: str) -> bool:
     return CustomerBlock.objects(business_id=business_id, user_id=user_id).delete() > 0

@@ -13,12 +13,12 @@ from app.accounts import phones
 from app.businesses.permissions import RANKS, effective, require, require_member, require_owner
 from app.errors import AppError, Conflict, Forbidden, NotFound
 from app.events import SignedIn
-from app.models import PERMISSIONS, Business, BusinessMember, User
+from app.models import PERMISSIONS, Business, BusinessMember, MemberRole, User
 
 ASSIGNABLE_ROLES = ("manager", "operator", "viewer")
 
 
-def listing(business, actor):
+def listing(business: Business, actor: User) -> list[tuple[BusinessMember, User | None]]:
     """The active team and the open invitations; any team member may look."""
     require_member(business, actor)
     members = list(BusinessMember.objects(business_id=business.id, is_active=True)
@@ -27,17 +27,17 @@ def listing(business, actor):
     return [(member, people.get(member.user_id)) for member in members]
 
 
-def outranks(actor_member, role):
+def outranks(actor_member: BusinessMember, role: str) -> bool:
     """The owner manages every role; anyone else only the roles below their own."""
     return actor_member.role == "owner" or RANKS[role] > RANKS[actor_member.role]
 
 
-def assignable_roles(actor_member):
+def assignable_roles(actor_member: BusinessMember) -> list[str]:
     """The roles `actor_member` may give (never the owner's: that is a transfer)."""
     return [role for role in ASSIGNABLE_ROLES if outranks(actor_member, role)]
 
 
-def can_manage(actor_member, role):
+def can_manage(actor_member: BusinessMember, role: str) -> bool:
     """Whether `actor_member` may change or remove a member with `role`, for pages that
     offer it (the calls below check it themselves)."""
     return (effective(actor_member)["canManageMembers"] and role != "owner"
@@ -62,7 +62,8 @@ def _check_overrides(actor_member, overrides):
                         details={"permissions": beyond})
 
 
-def invite(business, actor, phone, role, permissions=None):
+def invite(business: Business, actor: User, phone: str, role: str,
+           permissions: dict[str, bool] | None = None) -> BusinessMember:
     """Add the person with this phone; one without an account joins at first sign-in."""
     actor_member = require(business, actor, "canManageMembers")
     if role not in ASSIGNABLE_ROLES:
@@ -84,13 +85,13 @@ def invite(business, actor, phone, role, permissions=None):
     ).save()
 
 
-def active(business, user_id):
+def active(business: Business, user_id: object) -> BusinessMember | None:
     """The active member `user_id` of `business`, or None."""
     return BusinessMember.objects(business_id=business.id, user_id=user_id,
                                   is_active=True).first() if isinstance(user_id, str) else None
 
 
-def invitation(business, member_id):
+def invitation(business: Business, member_id: object) -> BusinessMember | None:
     """The open invitation `member_id` of `business` (no account yet), or None."""
     return BusinessMember.objects(id=member_id, business_id=business.id, user_id=None,
                                   is_active=True).first() if isinstance(member_id, str) else None
@@ -103,7 +104,8 @@ def _target(business, user_id):
     return member
 
 
-def update(business, actor, user_id, role=None, permissions=None):
+def update(business: Business, actor: User, user_id: str, role: str | None = None,
+           permissions: dict[str, bool | None] | None = None) -> BusinessMember:
     """Change a member's role and/or permission overrides (None removes an override)."""
     actor_member = require(business, actor, "canManageMembers")
     member = _target(business, user_id)
@@ -127,7 +129,7 @@ def update(business, actor, user_id, role=None, permissions=None):
     return member
 
 
-def remove(business, actor, user_id):
+def remove(business: Business, actor: User, user_id: str) -> None:
     """Remove a member (or leave, when it is yourself); never the owner."""
     member = _target(business, user_id)
     if member.role == "owner":
@@ -141,7 +143,7 @@ def remove(business, actor, user_id):
                                                     set__updated_at=clock.now())
 
 
-def cancel_invitation(business, actor, member_id):
+def cancel_invitation(business: Business, actor: User, member_id: str) -> None:
     actor_member = require(business, actor, "canManageMembers")
     member = invitation(business, member_id)
     if member is None:
@@ -150,13 +152,13 @@ def cancel_invitation(business, actor, member_id):
     BusinessMember.objects(id=member.id).update_one(set__is_active=False)
 
 
-def transfer_ownership(business, actor, user_id):
+def transfer_ownership(business: Business, actor: User, user_id: str) -> Business:
     """The owner hands the business to another active member and becomes a manager."""
     require_owner(business, actor)
     return hand_over(business, user_id)
 
 
-def hand_over(business, user_id):
+def hand_over(business: Business, user_id: str) -> Business:
     """Make the active member `user_id` the owner; the old owner becomes a manager."""
     member = _target(business, user_id)
     owner_member = BusinessMember.objects(business_id=business.id, role="owner",
@@ -188,7 +190,8 @@ def accept_invitations(user: User) -> int:
         set__user_id=user.id, set__joined_at=now, set__updated_at=now)
 
 
-def presentable(member, person, templates):
+def presentable(member: BusinessMember, person: User | None,
+                templates: dict[str, MemberRole]) -> dict:
     """The data the team list shows for one member."""
     return {
         "memberId": member.id,

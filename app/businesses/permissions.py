@@ -8,7 +8,7 @@ Every business endpoint asks here, for the business at hand.
 from flask_babel import lazy_gettext as _
 
 from app.errors import Forbidden, NotFound
-from app.models import PERMISSIONS, Business, BusinessMember, MemberRole
+from app.models import PERMISSIONS, Business, BusinessMember, MemberRole, User
 
 # camelCase permission name -> attribute of the Permissions template document
 ATTRIBUTES = {
@@ -21,11 +21,12 @@ ATTRIBUTES = {
 RANKS = {"owner": 0, "manager": 1, "operator": 2, "viewer": 3}
 
 
-def role_templates():
+def role_templates() -> dict[str, MemberRole]:
     return {role.id: role for role in MemberRole.objects}
 
 
-def effective(member, templates=None):
+def effective(member: BusinessMember,
+              templates: dict[str, MemberRole] | None = None) -> dict[str, bool]:
     """{"canReply": bool, ...} for a member."""
     if member.role == "owner":
         return dict.fromkeys(PERMISSIONS, True)
@@ -37,7 +38,7 @@ def effective(member, templates=None):
     return {name: bool(overrides.get(name, value)) for name, value in granted.items()}
 
 
-def membership(business_id, user_id):
+def membership(business_id: str, user_id: str | None) -> BusinessMember | None:
     """The active membership of a user in a business, or None."""
     if not user_id:
         return None
@@ -45,7 +46,7 @@ def membership(business_id, user_id):
                                   is_active=True).first()
 
 
-def get_business(business_id):
+def get_business(business_id: object) -> Business:
     """A business that exists and is not deleted (blocked ones included: teams still see them)."""
     business = Business.objects(id=business_id, deleted_at=None).first() \
         if isinstance(business_id, str) else None
@@ -54,7 +55,7 @@ def get_business(business_id):
     return business
 
 
-def require_member(business, user):
+def require_member(business: Business, user: User | None) -> BusinessMember:
     """The caller's membership; 403 for anyone outside the team."""
     member = membership(business.id, user.id if user else None)
     if member is None:
@@ -62,7 +63,7 @@ def require_member(business, user):
     return member
 
 
-def require(business, user, permission):
+def require(business: Business, user: User | None, permission: str) -> BusinessMember:
     """The caller's membership if it grants `permission` (e.g. "canManageSettings")."""
     member = require_member(business, user)
     if not effective(member)[permission]:
@@ -71,13 +72,14 @@ def require(business, user, permission):
     return member
 
 
-def is_lead(member):
+def is_lead(member: BusinessMember | None) -> bool:
     """The owner or a manager (by role rank): they moderate the channel, manage quick replies
     and block customers."""
     return member is not None and RANKS.get(member.role, len(RANKS)) <= RANKS["manager"]
 
 
-def require_lead(business, user, permission=None):
+def require_lead(business: Business, user: User | None,
+                 permission: str | None = None) -> BusinessMember:
     """The caller's membership if they are the owner or a manager (and have `permission`,
     when given); 403 otherwise."""
     member = require(business, user, permission) if permission else \
@@ -88,7 +90,7 @@ def require_lead(business, user, permission=None):
     return member
 
 
-def require_owner(business, user):
+def require_owner(business: Business, user: User | None) -> BusinessMember:
     member = require_member(business, user)
     if member.role != "owner":
         raise Forbidden("forbidden", _("Only the owner can do this."))

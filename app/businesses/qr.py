@@ -40,11 +40,11 @@ class FontMissing(RuntimeError):
     """The PDF card's font file is not there (a deployment problem, not a user's)."""
 
 
-def new_code():
+def new_code() -> str:
     return random_code(CODE_LENGTH)
 
 
-def ensure_code(business, attempts=5):
+def ensure_code(business: Business, attempts: int = 5) -> str:
     """The business's QR code, assigned on first use. Atomic: two first downloads at once
     agree on one code, and a code another business holds is drawn again."""
     for _attempt in range(attempts):
@@ -58,7 +58,7 @@ def ensure_code(business, attempts=5):
     raise RuntimeError(f"could not assign a unique QR code to {business.id}")
 
 
-def qr_url(business):
+def qr_url(business: Business) -> str:
     return f"{current_app.config['PUBLIC_BASE_URL']}/q/{ensure_code(business)}"
 
 
@@ -86,12 +86,12 @@ def _etag(inputs):
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
-def etag(business, fmt, size=SIZE_DEFAULT):
+def etag(business: Business, fmt: str, size: int = SIZE_DEFAULT) -> str:
     """The ETag of an image without drawing it, so a revalidation costs no rendering."""
     return _etag(_inputs(business, fmt, size))
 
 
-def render(business, fmt, size=SIZE_DEFAULT):
+def render(business: Business, fmt: str, size: int = SIZE_DEFAULT) -> tuple[bytes, str, str]:
     """(bytes, mimetype, etag) of the business's QR code. `size` is the width in pixels of an
     SVG or PNG (ignored for the PDF card)."""
     if fmt not in FORMATS:

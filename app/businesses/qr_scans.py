@@ -8,7 +8,7 @@ from app import clock
 from app.models import Business, QrScanDay
 
 
-def find_business(code):
+def find_business(code: object) -> Business | None:
     """The business behind a QR code while its public pages are up (not deleted, blocked,
     hidden by a moderator or deactivated); else None."""
     if not isinstance(code, str) or not code:
@@ -17,7 +17,7 @@ def find_business(code):
                             hidden__ne=True, is_active=True).only("id", "slug").first()
 
 
-def record_scan(code, count=True):
+def record_scan(code: object, count: bool = True) -> Business | None:
     """The business behind `code` (None if there is none to show), its scan counted for today
     unless `count` is false (a request no person made)."""
     business = find_business(code)
@@ -35,7 +35,7 @@ def _increment(business_id, day):
         scans.update_one(inc__count=1)
 
 
-def scans_per_day(business_id, days=30):
+def scans_per_day(business_id: str, days: int = 30) -> list[dict]:
     """[{"day": "YYYY-MM-DD", "count": n}, …] for the last `days` UTC days ending today,
     oldest first, days without scans included with 0."""
     if days < 1:

@@ -24,7 +24,7 @@ RESERVED = frozenset("""
 """.split())
 
 
-def check(slug):
+def check(slug: object) -> str:
     """The slug in canonical (lower) case if it follows the rules; 422 otherwise."""
     if not isinstance(slug, str):
         raise _invalid(_("The address must be text."))
@@ -43,11 +43,11 @@ def _invalid(message):
     return AppError("invalid_slug", message, status=422, details={"field": "slug"})
 
 
-def is_free(slug):
+def is_free(slug: str) -> bool:
     return slug not in RESERVED and SlugClaim.objects(id=slug).first() is None
 
 
-def from_name(name):
+def from_name(name: str | None) -> str:
     """A rule-abiding slug made from a name, Cyrillic transliterated ("Кофейня" -> "kofeinia")."""
     base = slugify(name or "", max_length=MAX_LENGTH - 4, word_boundary=True, separator="-")
     if len(base) < MIN_LENGTH:
@@ -57,7 +57,7 @@ def from_name(name):
     return base
 
 
-def suggestions(base, count=3):
+def suggestions(base: str | None, count: int = 3) -> list[str]:
     """`count` free slugs close to `base`: itself if free, then numbered variants."""
     base = from_name(base) if not PATTERN.match(base or "") else base
     base = base[: MAX_LENGTH - 4].rstrip("-")
@@ -67,7 +67,7 @@ def suggestions(base, count=3):
             if slug not in taken and slug not in RESERVED and len(slug) >= MIN_LENGTH][:count]
 
 
-def claim(slug, business_id):
+def claim(slug: str, business_id: str) -> None:
     """Take `slug` for the business; 409 with suggestions if anyone has ever held it."""
     try:
         SlugClaim(id=slug, business_id=business_id).save(force_insert=True)
@@ -79,12 +79,12 @@ def claim(slug, business_id):
                        details={"field": "slug", "suggestions": suggestions(slug)}) from None
 
 
-def release(slug, business_id):
+def release(slug: str, business_id: str) -> None:
     """Undo a claim made in a step that then failed (only ever a fresh claim)."""
     SlugClaim.objects(id=slug, business_id=business_id).delete()
 
 
-def owner_of(slug):
+def owner_of(slug: object) -> str | None:
     """The id of the business that holds or held `slug`, or None."""
     found = SlugClaim.objects(id=slug.lower()).first() if isinstance(slug, str) else None
     return found.business_id if found else None

@@ -6,7 +6,7 @@ from app.lib import day_series
 from app.models import Conversation, Subscription
 
 
-def subscribers(business_id, days=30):
+def subscribers(business_id: str, days: int = 30) -> dict:
     """{"total": n, "perDay": [{"day": "YYYY-MM-DD", "count": n}, …]}: the subscribers now,
     and the new ones on each of the last `days` UTC days (oldest first, empty days as 0).
     A count and one aggregation over the (businessId, createdAt) index."""
@@ -16,12 +16,12 @@ def subscribers(business_id, days=30):
                                             {"businessId": business_id})}
 
 
-def dialogs(business_id):
+def dialogs(business_id: str) -> int:
     """How many dialogs customers have opened with the business (its channel is not one)."""
     return Conversation._get_collection().count_documents({"businessId": business_id})
 
 
-def summary(business_id, days=30):
+def summary(business_id: str, days: int = 30) -> dict:
     scans = qr_scans.scans_per_day(business_id, days)
     return {
         "days": days,

@@ -1,6 +1,9 @@
 """Subscriptions to businesses: idempotent, one per person and business, with the business's
 subscriber count kept current by the same operations."""
 
+from collections.abc import Collection
+from datetime import datetime
+
 from mongoengine import NotUniqueError
 
 from app.businesses.permissions import require_member
@@ -9,7 +12,7 @@ from app.lib import event_bus
 from app.models import Business, Subscription, User
 
 
-def subscribe(user, business):
+def subscribe(user: User, business: Business) -> int:
     """Subscribe; doing it again changes nothing. Returns the current subscriber count."""
     try:
         Subscription(user_id=user.id, business_id=business.id).save(force_insert=True)
@@ -22,7 +25,7 @@ def subscribe(user, business):
     return _count(business)
 
 
-def unsubscribe(user, business):
+def unsubscribe(user: User, business: Business) -> int:
     removed = Subscription.objects(user_id=user.id, business_id=business.id).delete()
     if removed:
         Business.objects(id=business.id).update_one(inc__subscriber_count=-removed)
@@ -35,7 +38,7 @@ def _count(business):
     return Business.objects(id=business.id).only("subscriber_count").first().subscriber_count
 
 
-def subscribed_ids(user_id, business_ids):
+def subscribed_ids(user_id: str | None, business_ids: Collection[str]) -> set[str]:
     """The ids among `business_ids` that the user is subscribed to: one query for a page."""
     if not user_id or not business_ids:
         return set()
@@ -44,7 +47,7 @@ def subscribed_ids(user_id, business_ids):
     return {row["businessId"] for row in found}
 
 
-def of_user(user_id, page, limit):
+def of_user(user_id: str, page: int, limit: int) -> tuple[list[tuple[Business, datetime]], int]:
     """[(business, subscribed_at)] newest first, leaving out businesses the public cannot see."""
     query = Subscription.objects(user_id=user_id).order_by("-created_at")
     total = query.count()
@@ -55,7 +58,8 @@ def of_user(user_id, page, limit):
             if r.business_id in businesses], total
 
 
-def subscribers(business, actor, page, limit):
+def subscribers(business: Business, actor: User, page: int,
+                limit: int) -> tuple[list[tuple[User, datetime]], int]:
     """[(user, subscribed_at)] newest first; the team only."""
     require_member(business, actor)
     query = Subscription.objects(business_id=business.id).order_by("-created_at")

@@ -6,6 +6,8 @@ import hashlib
 import hmac
 import re
 import secrets
+from collections.abc import Iterable
+from datetime import datetime
 from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _
@@ -15,7 +17,7 @@ from app.businesses import bot_settings, hours
 from app.businesses.permissions import require
 from app.errors import AppError
 from app.lib import storage
-from app.models import WidgetSettings
+from app.models import Business, User, WidgetSettings
 
 DEFAULT_COLOR = "#2563eb"
 ORIGINS_MAX = 20
@@ -32,13 +34,13 @@ def _document(business_id):
     return found
 
 
-def of(business_id):
+def of(business_id: str) -> WidgetSettings:
     """The business's widget settings (a WidgetSettings document, defaults filled in by
     `public`)."""
     return _document(business_id).widget
 
 
-def public(widget):
+def public(widget: WidgetSettings) -> dict:
     """What the loader and the chat may know: never the secret or the allowed origins."""
     return {
         "color": widget.color or DEFAULT_COLOR,
@@ -49,13 +51,13 @@ def public(widget):
     }
 
 
-def for_team(widget):
+def for_team(widget: WidgetSettings) -> dict:
     """The cabinet's view: everything but the secret itself (shown once, when rotated)."""
     return {**public(widget), "allowedOrigins": list(widget.allowed_origins or []),
             "identitySecretSet": bool(widget.identity_secret)}
 
 
-def clean_origin(raw):
+def clean_origin(raw: str | None) -> str:
     """`https://shop.example` from what a person types (a URL or an origin); 422 otherwise."""
     text = (raw or "").strip().rstrip("/")
     parts = urlsplit(text if "://" in text else f"https://{text}")
@@ -74,7 +76,7 @@ def clean_origin(raw):
     return f"{parts.scheme}://{host}{port}"
 
 
-def update(business, actor, changes):
+def update(business: Business, actor: User, changes: dict) -> WidgetSettings:
     """Apply {color, position, launcherText, awayMessage, allowedOrigins, identityRequired}
     (any of them; None resets a field). Needs canManageSettings. All checked before any is
     written."""
@@ -116,7 +118,7 @@ def update(business, actor, changes):
     return widget
 
 
-def rotate_secret(business, actor):
+def rotate_secret(business: Business, actor: User) -> str:
     """A new identity secret (the old one stops working at once); returned once, to show."""
     require(business, actor, "canManageSettings")
     secret = secrets.token_hex(32)
@@ -127,12 +129,12 @@ def rotate_secret(business, actor):
     return secret
 
 
-def sign(secret, external_id):
+def sign(secret: str, external_id: str) -> str:
     """What the business's server computes: hex HMAC-SHA256 of the customer's id."""
     return hmac.new(secret.encode(), external_id.encode(), hashlib.sha256).hexdigest()
 
 
-def verify_identity(widget, external_id, signature):
+def verify_identity(widget: WidgetSettings, external_id: object, signature: object) -> bool:
     """True only for a valid signature of `external_id` with the current secret, compared in
     constant time; False when no secret is set."""
     if not widget.identity_secret or not isinstance(external_id, str) \
@@ -141,19 +143,20 @@ def verify_identity(widget, external_id, signature):
     return hmac.compare_digest(sign(widget.identity_secret, external_id), signature.lower())
 
 
-def frame_ancestors(widget):
+def frame_ancestors(widget: WidgetSettings) -> str:
     """The CSP frame-ancestors value for the widget's page: our own pages (the landing page
     embeds the same chat) and the allowed websites; nothing else may frame it."""
     return " ".join(["'self'", *(widget.allowed_origins or [])])
 
 
-def embeddable(widget, origin, own_origins):
+def embeddable(widget: WidgetSettings, origin: str | None, own_origins: Iterable[str]) -> bool:
     """Whether a page of `origin` may frame the chat: what frame_ancestors allows, with
     `own_origins` standing for 'self' (no Origin at all: our own same-origin request)."""
     return not origin or origin in (*own_origins, *(widget.allowed_origins or []))
 
 
-def public_config(business, at=None, origin=None, own_origins=None):
+def public_config(business: Business, at: datetime | None = None, origin: str | None = None,
+                  own_origins: Iterable[str] | None = None) -> dict:
     """The widget's public configuration of `business` at `at` (default: now). With
     `own_origins`, also whether a page of `origin` may show it (`embeddable`), from the same
     read of the settings."""

@@ -23,16 +23,16 @@ _LEASE = timedelta(seconds=60)  # how long one run may take to post a copy
 _ROUNDS = 4  # post, mirror edits made meanwhile, then mark it done
 
 
-def request(post_id):
+def request(post_id: str) -> None:
     jobs.enqueue(jobs.CHANNEL_DELIVER, post_id)
 
 
-def chat_channel_id(business):
+def chat_channel_id(business: Business) -> str:
     """The business's channel dialog, created now if provisioning has not made it yet."""
     return business.chat_channel_id or provisioning.ensure_business(business)
 
 
-def deliver(post_id):
+def deliver(post_id: str) -> None:
     """Bring the channel dialog's copy of the post in step with the post. Raises
     MessagingError while the messaging service cannot be reached."""
     for _round in range(_ROUNDS):
@@ -78,7 +78,7 @@ def _post_copy(post):
                                   post.text, meta=meta, idempotency_key=f"post-{post.id}")
 
 
-def run(post_id, final):
+def run(post_id: str, final: bool) -> None:
     """One attempt of the job: failures are recorded (pending while retries remain, failed
     after the last) and re-raised unless it was the final attempt."""
     try:
@@ -92,7 +92,7 @@ def run(post_id, final):
             raise
 
 
-def undelivered(business_id):
+def undelivered(business_id: str) -> list[str]:
     """Ids of the business's published posts whose copy is missing or behind."""
     rows = ChannelPost.objects(business_id=business_id, status="published", deleted_at=None,
                                delivery__in=["pending", "failed"]).only("id")

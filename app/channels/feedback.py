@@ -24,7 +24,7 @@ def _require_allowed(business, setting, code, message):
 
 # --- reactions -----------------------------------------------------------------------------------
 
-def react(business_id, user, post_id, emoji, action):
+def react(business_id: str, user: User, post_id: str, emoji: str, action: str) -> dict:
     """Set or unset the user's `emoji` on a published post (again: no change). Returns
     {reactionCounts, myReactions}."""
     business = posts.visible(business_id, user)
@@ -66,21 +66,22 @@ def _comments_allowed(business):
                      _("This channel does not take comments."))
 
 
-def comments(business_id, user, post_id, page, limit):
+def comments(business_id: str, user: User | None, post_id: str, page: int,
+             limit: int) -> tuple[list[dict], int]:
     """([comment], total) of a published post, oldest first."""
     business = posts.visible(business_id, user)
     _comments_allowed(business)
     return comments_of(posts.published(business, post_id), page, limit)
 
 
-def comments_of(post, page, limit):
+def comments_of(post: ChannelPost, page: int, limit: int) -> tuple[list[dict], int]:
     """The same without the checks, for the cabinet (which shows them even when switched off)."""
     query = ChannelComment.objects(post_id=post.id, deleted_at=None).order_by("created_at", "id")
     total = query.count()
     return shape_comments(list(query.skip((page - 1) * limit).limit(limit))), total
 
 
-def add_comment(business_id, user, post_id, raw_text):
+def add_comment(business_id: str, user: User, post_id: str, raw_text: object) -> dict:
     business = posts.visible(business_id, user)
     _comments_allowed(business)
     post = posts.published(business, post_id)
@@ -94,7 +95,7 @@ def add_comment(business_id, user, post_id, raw_text):
     return shaped
 
 
-def delete_comment(business_id, user, post_id, comment_id):
+def delete_comment(business_id: str, user: User, post_id: str, comment_id: str) -> None:
     """By its author, or by the business's owner or a manager (soft: it leaves the list)."""
     business = posts.visible(business_id, user)
     post = posts.published(business, post_id)
@@ -112,7 +113,7 @@ def delete_comment(business_id, user, post_id, comment_id):
                                          comment_id=comment.id))
 
 
-def shape_comments(rows):
+def shape_comments(rows: list[ChannelComment]) -> list[dict]:
     authors = {u.id: u for u in User.objects(id__in=list({c.author_id for c in rows}))
                .only("id", "name", "phone")}
     return [{

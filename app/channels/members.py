@@ -31,7 +31,7 @@ def request_sync(business_id: str, user_id: str) -> None:
         log.exception("channel member sync of %s in %s not started", user_id, business_id)
 
 
-def sync_member(business_id, user_id):
+def sync_member(business_id: str, user_id: str) -> None:
     """Make the person's membership of the channel dialog what their subscription says now,
     whichever of subscribe and unsubscribe came last. Raises MessagingError."""
     business = Business.objects(id=business_id).first()
@@ -46,7 +46,7 @@ def sync_member(business_id, user_id):
         gateway().add_member(chat_dialog_id, user_id, "user", provisioning.chat_name(user))
 
 
-def run_sync(business_id, user_id, final):
+def run_sync(business_id: str, user_id: str, final: bool) -> None:
     try:
         sync_member(business_id, user_id)
     except MessagingError as exc:
@@ -56,7 +56,7 @@ def run_sync(business_id, user_id, final):
             raise
 
 
-def backfill(business_id):
+def backfill(business_id: str) -> dict[str, int]:
     """Compare the subscribers with the channel dialog's members and fix the difference; send
     again the posts whose copy is missing. Returns {added, removed, redelivered}."""
     business = Business.objects(id=business_id, deleted_at=None).first()
@@ -85,7 +85,7 @@ def backfill(business_id):
     return {"added": added, "removed": len(extra), "redelivered": len(posts)}
 
 
-def business_ids():
+def business_ids() -> list[str]:
     """Every business the backfill of all channels goes through."""
     return [row["_id"] for row in Business._get_collection().find({"deletedAt": None},
                                                                   {"_id": 1})]

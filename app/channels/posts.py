@@ -7,6 +7,8 @@ a job (delivery.py), so publishing costs the same with 10 subscribers or 10,000,
 updates and notifications listen to PostPublished. Reactions and comments are in feedback.py.
 """
 
+from datetime import datetime
+
 from flask import current_app
 from flask_babel import lazy_gettext as _
 
@@ -25,7 +27,15 @@ from app.errors import AppError, Conflict, Forbidden, NotFound
 from app.events import PostDeleted, PostEdited, PostPublished
 from app.lib import event_bus, images, storage, text
 from app.messaging import shapes
-from app.models import Business, BusinessSettings, ChannelPost, ChannelReaction, User
+from app.models import (
+    Business,
+    BusinessMember,
+    BusinessSettings,
+    ChannelPost,
+    ChannelReaction,
+    Guest,
+    User,
+)
 
 TEXT_MAX = 4000
 IMAGE_MAX_SIDE = 1280
@@ -34,11 +44,11 @@ LANDING_POSTS = 3
 REACTIONS = ("👍", "❤️", "🔥", "😂", "😮", "😢", "👏", "🎉")
 
 
-def topic(business_id):
+def topic(business_id: str) -> str:
     return f"channel:{business_id}"
 
 
-def settings_of(business_id):
+def settings_of(business_id: str) -> dict[str, bool]:
     """{allowComments, allowReactions, moderationEnabled} as booleans (unset is off)."""
     found = BusinessSettings.objects(business_id=business_id).only("channel_settings").first()
     channel = found.channel_settings if found else None
@@ -49,7 +59,7 @@ def settings_of(business_id):
 
 # --- who may read, who may moderate ----------------------------------------------------------
 
-def visible(business_id, user):
+def visible(business_id: str, user: User | Guest | None) -> Business:
     """The business whose channel `user` (None: anonymous) may read: anybody for a business
     the public may see; only its team and subscribers otherwise. 404 for everyone else, so a
     guess confirms nothing."""
@@ -62,7 +72,7 @@ def visible(business_id, user):
     raise NotFound("business_not_found", _("No such business."))
 
 
-def can_view(user, business_id):
+def can_view(user: User | Guest | None, business_id: str) -> bool:
     """For the live stream's `channel:<business id>` topics."""
     try:
         visible(business_id, user)
@@ -71,7 +81,7 @@ def can_view(user, business_id):
     return True
 
 
-def abilities(member):
+def abilities(member: BusinessMember | None) -> dict[str, bool]:
     """What a member (None: anyone else) may do in the channel."""
     publish = bool(member and effective(member)["canPublishChannel"])
     return {"canPublish": publish, "canModerate": publish and is_lead(member)}
@@ -82,7 +92,8 @@ def abilities(member):
 _now = shapes.now_ms
 
 
-def create(business, user, raw_text, image=None):
+def create(business: Business, user: User, raw_text: object,
+           image: bytes | None = None) -> ChannelPost:
     """A new post by a member with canPublishChannel. With pre-moderation on, a post by anyone
     but the owner or a manager waits (`pending`) for their approval."""
     member = require(business, user, "canPublishChannel")
@@ -116,7 +127,7 @@ def _touch(business_id):
     Business.objects(id=business_id).update_one(set__updated_at=clock.now())
 
 
-def review(business, user, post_id, approve):
+def review(business: Business, user: User, post_id: str, approve: bool) -> ChannelPost:
     """Approve (it enters the feed as of now) or reject a pending post."""
     require_lead(business, user, "canPublishChannel")  # they moderate
     now = _now()
@@ -133,7 +144,8 @@ def review(business, user, post_id, approve):
     return post
 
 
-def find(business, post_id, statuses=("pending", "published")):
+def find(business: Business, post_id: str,
+         statuses: tuple[str, ...] = ("pending", "published")) -> ChannelPost:
     post = ChannelPost.objects(id=post_id, business_id=business.id, deleted_at=None,
                                status__in=list(statuses)).first() \
         if isinstance(post_id, str) else None
@@ -142,7 +154,7 @@ def find(business, post_id, statuses=("pending", "published")):
     return post
 
 
-def published(business, post_id):
+def published(business: Business, post_id: str) -> ChannelPost:
     return find(business, post_id, statuses=("published",))
 
 
@@ -162,19 +174,20 @@ def _approved_lock(post, member, moderated):
     return moderated and post.status == "published" and not is_lead(member)
 
 
-def may_delete(member, user, post):
+def may_delete(member: BusinessMember | None, user: User, post: ChannelPost) -> bool:
     """Whether `delete` lets `user` (their membership `member`) remove `post`, for pages
     that offer it: its author or an owner or manager, with canPublishChannel."""
     return (member is not None and effective(member)["canPublishChannel"]
             and (post.author_id == user.id or is_lead(member)))
 
 
-def may_edit(member, user, post, moderated):
+def may_edit(member: BusinessMember | None, user: User, post: ChannelPost,
+             moderated: bool) -> bool:
     """Whether `edit` lets them change it; `moderated`: settings_of(...)["moderationEnabled"]."""
     return may_delete(member, user, post) and not _approved_lock(post, member, moderated)
 
 
-def edit(business, user, post_id, raw_text):
+def edit(business: Business, user: User, post_id: str, raw_text: object) -> ChannelPost:
     post, member = _require_editor(business, user, post_id)
     if _approved_lock(post, member, settings_of(business.id)["moderationEnabled"]):
         raise Forbidden("moderated", _("Posts are checked before publishing: ask the owner or "
@@ -192,7 +205,7 @@ def edit(business, user, post_id, raw_text):
     return post
 
 
-def delete(business, user, post_id):
+def delete(business: Business, user: User, post_id: str) -> None:
     """A soft delete: the post leaves the feed at once."""
     post, _member = _require_editor(business, user, post_id)
     ChannelPost.objects(id=post.id, deleted_at=None).update_one(
@@ -204,7 +217,9 @@ def delete(business, user, post_id):
 
 # --- reading -------------------------------------------------------------------------------------
 
-def feed(business_id, user, status="published", cursor=None, limit=20):
+def feed(business_id: str, user: User | None, status: str = "published",
+         cursor: str | None = None,
+         limit: int = 20) -> tuple[Business, list[ChannelPost], str | None]:
     """(business, a page of posts newest first, the next cursor or None). Pending posts only
     for the owner and managers."""
     business = visible(business_id, user)
@@ -220,17 +235,17 @@ def feed(business_id, user, status="published", cursor=None, limit=20):
     return business, page, encode_cursor(page[-1]) if len(rows) > limit else None
 
 
-def latest(business_id, count=LANDING_POSTS):
+def latest(business_id: str, count: int = LANDING_POSTS) -> list[ChannelPost]:
     """The newest published posts (documents), for the landing page."""
     return list(ChannelPost.objects(business_id=business_id, status="published",
                                     deleted_at=None).order_by("-feed_at", "-id").limit(count))
 
 
-def encode_cursor(post):
+def encode_cursor(post: ChannelPost) -> str:
     return shapes.encode_cursor(post.feed_at, post.id)
 
 
-def decode_cursor(cursor):
+def decode_cursor(cursor: str) -> tuple[datetime, str]:
     try:
         return shapes.decode_cursor(cursor)
     except ValueError:
@@ -238,7 +253,7 @@ def decode_cursor(cursor):
                        status=422, details={"fields": [{"field": "cursor"}]}) from None
 
 
-def shape_page(posts, viewer=None):
+def shape_page(posts: list[ChannelPost], viewer: User | None = None) -> list[dict]:
     """The posts as the API shows them, with two lookups for the whole page (authors, and the
     viewer's reactions); `myReactions` is null for an anonymous viewer."""
     authors = {u.id: u for u in User.objects(id__in=list({p.author_id for p in posts}))

@@ -3,6 +3,7 @@ and business, also when two requests race), who may see and answer it, listings 
 customer and the team, reading, archiving and taking a dialog. Messages are in messages.py."""
 
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -193,7 +194,7 @@ def of_business(business: Business, user: User, filters: dict, page: int,
     return list(query.skip((page - 1) * limit).limit(limit)), query.count()
 
 
-def people(ids) -> dict[str, User | Guest]:
+def people(ids: Iterable[str | None]) -> dict[str, User | Guest]:
     """{id: User or Guest} of the people behind `ids` (customers may be widget guests), in
     two queries at most."""
     ids = set(ids) - {None}

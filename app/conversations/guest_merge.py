@@ -9,13 +9,14 @@ from app.conversations import dialogs, widget_sessions
 from app.lib import event_log
 from app.messaging import provisioning
 from app.messaging.runtime import gateway
-from app.models import Conversation, Guest
+from app.models import Business, Conversation, Guest, User
 
 COPY_MAX = 200  # the guest's messages copied into an existing dialog
 COPY_HOURS = 24 * 7  # how long a copied message is remembered, for a claim made again
 
 
-def claim(user, business, guest_id, guest_secret):
+def claim(user: User, business: Business, guest_id: str,
+          guest_secret: str) -> Conversation | None:
     """The account's conversation with the business after taking the guest's over; None when
     the guest had not written yet."""
     guest = widget_sessions.resume(business, guest_id, guest_secret)

@@ -13,10 +13,10 @@ from app.businesses import customer_blocks
 from app.businesses.permissions import require, require_lead
 from app.conversations import dialogs
 from app.errors import Forbidden
-from app.models import BusinessMember
+from app.models import Business, BusinessMember, CustomerBlock, User
 
 
-def set_on_duty(business, user, on_duty):
+def set_on_duty(business: Business, user: User, on_duty: bool) -> BusinessMember:
     member = require(business, user, "canReply")
     BusinessMember.objects(id=member.id).update_one(set__on_duty=bool(on_duty))
     return member.reload()
@@ -29,14 +29,15 @@ def _customer_of(business, user, conversation_id):
     return conversation
 
 
-def block_customer(business, user, conversation_id, hours, reason=None):
+def block_customer(business: Business, user: User, conversation_id: str, hours: int,
+                   reason: str | None = None) -> CustomerBlock | None:
     """Refuse the dialog's customer's messages to this business for `hours`."""
     require_lead(business, user)
     conversation = _customer_of(business, user, conversation_id)
     return customer_blocks.block(business.id, conversation.customer_id, hours, user.id, reason)
 
 
-def unblock_customer(business, user, conversation_id):
+def unblock_customer(business: Business, user: User, conversation_id: str) -> bool:
     require_lead(business, user)
     conversation = _customer_of(business, user, conversation_id)
     return customer_blocks.unblock(business.id, conversation.customer_id)

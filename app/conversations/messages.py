@@ -23,7 +23,7 @@ from app.events import MessageRecorded, Typing
 from app.lib import event_bus, event_log, text
 from app.messaging import events, provisioning, shapes
 from app.messaging.runtime import gateway
-from app.models import Business, Conversation, SenderKind
+from app.models import Business, Conversation, Guest, SenderKind, User
 
 TEXT_MAX = 4000
 RESEND_HOURS = 24
@@ -35,7 +35,7 @@ _KINDS = {kind.value for kind in SenderKind}
 
 # --- writing -----------------------------------------------------------------------------------
 
-def post_message(user, conversation_id: str, raw_text: object,
+def post_message(user: User | Guest, conversation_id: str, raw_text: object,
                  client_id: str | None = None) -> dict:
     """Post as the customer, or as a team member with canReply (who joins the dialog).
     `client_id` (the widget's id for a message typed offline) makes a resend answer with the
@@ -91,7 +91,7 @@ def post_bot_message(conversation: Conversation, business: Business, body: str,
     return shape(message, conversation, business)
 
 
-def send_typing(user, conversation_id: str) -> None:
+def send_typing(user: User | Guest, conversation_id: str) -> None:
     """Tell the dialog's open pages that this participant is typing (for a few seconds)."""
     conversation, side = dialogs.check_can_post(user, conversation_id)
     if conversation.chat_dialog_id:
@@ -169,7 +169,7 @@ def _record(conversation, message, kind, at):
 
 # --- reading -----------------------------------------------------------------------------------
 
-def page(user, conversation_id: str, cursor: str | None,
+def page(user: User | Guest, conversation_id: str, cursor: str | None,
          limit: int) -> tuple[list[dict], str | None]:
     """A page of the dialog's messages, newest first, and the cursor of the next one."""
     conversation = dialogs.visible(user, conversation_id)

@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _
 
 from app.businesses.permissions import require, require_lead
 from app.errors import AppError, Conflict, NotFound
-from app.models import QuickReply
+from app.models import Business, QuickReply, User
 from app.models.quick_reply import TEXT_MAX, TITLE_MAX
 
 LIMIT = 100  # per business
@@ -27,19 +27,19 @@ def _clean(title, text):
     return title, text
 
 
-def of_business(business_id):
+def of_business(business_id: str) -> list[QuickReply]:
     """All of a business's quick replies, by title (at most LIMIT, so sorting here is cheap)."""
     found = QuickReply.objects(business_id=business_id)
     return sorted(found, key=lambda reply: (reply.title.casefold(), reply.created_at))
 
 
-def for_replying(business, user):
+def for_replying(business: Business, user: User) -> list[QuickReply]:
     """The quick replies offered next to the reply box: for those who may reply."""
     require(business, user, "canReply")
     return of_business(business.id)
 
 
-def get(business, user, reply_id):
+def get(business: Business, user: User, reply_id: str) -> QuickReply:
     require_lead(business, user)
     reply = QuickReply.objects(id=reply_id, business_id=business.id).first() \
         if isinstance(reply_id, str) else None
@@ -48,7 +48,7 @@ def get(business, user, reply_id):
     return reply
 
 
-def create(business, user, title, text):
+def create(business: Business, user: User, title: str, text: str) -> QuickReply:
     require_lead(business, user)
     title, text = _clean(title, text)
     if QuickReply.objects(business_id=business.id).count() >= LIMIT:
@@ -62,14 +62,15 @@ def create(business, user, title, text):
     return reply
 
 
-def update(business, user, reply_id, title, text):
+def update(business: Business, user: User, reply_id: str, title: str,
+           text: str) -> QuickReply:
     reply = get(business, user, reply_id)
     title, text = _clean(title, text)
     reply.title, reply.text = title, text
     return reply.save()
 
 
-def delete(business, user, reply_id):
+def delete(business: Business, user: User, reply_id: str) -> QuickReply:
     reply = get(business, user, reply_id)
     reply.delete()
     return reply

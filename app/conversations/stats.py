@@ -13,14 +13,14 @@ from app.lib import day_series
 from app.models import Conversation
 
 
-def dialogs_per_day(business_id, days=30):
+def dialogs_per_day(business_id: str, days: int = 30) -> list[dict]:
     """[{"day": "YYYY-MM-DD", "count": n}, …] over the last `days` UTC days, oldest first,
     empty days as 0. One aggregation over the (businessId, createdAt) index."""
     return day_series.created_per_day(Conversation._get_collection(), day_series.window(days),
                                  {"businessId": business_id})
 
 
-def first_reply_median(business_id, since):
+def first_reply_median(business_id: str, since: datetime) -> tuple[float | None, int]:
     """(median seconds to the first human reply or None, how many dialogs it covers).
 
     The database sorts the waits and hands back only the middle one or two, so the app never
@@ -43,7 +43,7 @@ def first_reply_median(business_id, since):
     return max(0.0, milliseconds / 1000), answered
 
 
-def summary(business_id, days=30):
+def summary(business_id: str, days: int = 30) -> dict:
     start = datetime.combine(day_series.window(days)[0], time.min)
     per_day = dialogs_per_day(business_id, days)
     total = sum(row["count"] for row in per_day)

@@ -20,7 +20,7 @@ from app import clock
 from app.businesses import widget_settings
 from app.errors import AppError, Forbidden
 from app.lib import rate_limits
-from app.models import Conversation, Guest
+from app.models import Business, Conversation, Guest
 
 TOKEN_TYPE = "widget"  # noqa: S105 - the token kind, not a secret
 
@@ -29,7 +29,9 @@ def _hash(secret):
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def start(business, ip, guest_id=None, guest_secret=None, identity=None):
+def start(business: Business, ip: str | None, guest_id: str | None = None,
+          guest_secret: str | None = None,
+          identity: dict | None = None) -> tuple[Guest, str | None, dict]:
     """(guest, secret or None, token): resume or create the widget's visitor. The secret is
     returned only when a new anonymous guest was made (the widget keeps it)."""
     widget = widget_settings.of(business.id)
@@ -72,7 +74,8 @@ def _verified(business, external_id):
         return Guest.objects.get(business_id=business.id, external_id=external_id), None
 
 
-def resume(business, guest_id, guest_secret):
+def resume(business: Business, guest_id: str | None,
+           guest_secret: str | None) -> Guest | None:
     """The guest these credentials prove, or None (wrong, unknown, or joined to an account)."""
     if not isinstance(guest_id, str) or not isinstance(guest_secret, str):
         return None
@@ -83,7 +86,7 @@ def resume(business, guest_id, guest_secret):
     return guest
 
 
-def issue_token(guest):
+def issue_token(guest: Guest) -> dict:
     hours = current_app.config["WIDGET_SESSION_HOURS"]
     now = int(time.time())
     claims = {"sub": guest.id, "type": TOKEN_TYPE, "biz": guest.business_id,
@@ -93,34 +96,34 @@ def issue_token(guest):
     return {"token": token, "expiresIn": hours * 3600}
 
 
-def dialog_id(business, guest):
+def dialog_id(business: Business, guest: Guest) -> str | None:
     """The id of the guest's dialog with the business, or None before the first message."""
     found = Conversation.objects(business_id=business.id, customer_id=guest.id) \
         .only("id").first()
     return found.id if found else None
 
 
-def guest_of(claims):
+def guest_of(claims: dict) -> Guest | None:
     """The guest of a verified widget token; None once the guest joined an account (the
     widget then uses the account's token)."""
     guest = Guest.objects(id=claims["sub"], business_id=claims.get("biz")).first()
     return None if guest is None or guest.merged_into else guest
 
 
-def check_message_rate(guest):
+def check_message_rate(guest: Guest) -> None:
     rate_limits.hit(current_app.config["WIDGET_MESSAGES_PER_SESSION"], "widget-message",
                     guest.id, _("You are writing too fast. Wait a moment."))
 
 
-def check_new_dialog_rate(ip):
+def check_new_dialog_rate(ip: str | None) -> None:
     rate_limits.hit(current_app.config["WIDGET_DIALOGS_PER_IP"], "widget-dialog", ip,
                     _("Too many new chats from your network. Try again later."))
 
 
-def require_business(guest, business):
+def require_business(guest: Guest, business: Business) -> None:
     if guest.business_id != business.id:
         raise Forbidden("forbidden", _("You are not allowed to do this."))
 
 
-def invalid_credentials():
+def invalid_credentials() -> AppError:
     return AppError("guest_invalid", _("This chat session is no longer valid."), status=403)

@@ -7,7 +7,7 @@ inserted; nothing edits or deletes them.
 from flask import has_request_context, request
 
 from app.clock import isoformat
-from app.models import AuditEntry
+from app.models import AuditEntry, User
 
 
 def _plain(value):
@@ -23,7 +23,7 @@ def _plain(value):
     return value
 
 
-def diff(before, after):
+def diff(before: dict, after: dict) -> dict[str, dict]:
     """{"field": {"before": x, "after": y}} for every field whose value changed."""
     changes = {}
     for field in sorted(set(before) | set(after)):
@@ -33,8 +33,9 @@ def diff(before, after):
     return changes
 
 
-def record(area, actor, action, target_type, target_id=None, changes=None, reason=None,
-           business_id=None):
+def record(area: str, actor: User, action: str, target_type: str, target_id: str | None = None,
+           changes: dict | None = None, reason: str | None = None,
+           business_id: str | None = None) -> AuditEntry:
     ip = request.remote_addr if has_request_context() else None
     return AuditEntry(
         area=area, actor_id=actor.id, actor_name=actor.name or actor.phone, action=action,

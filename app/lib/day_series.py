@@ -9,6 +9,9 @@ Python.
 
 from datetime import date, datetime, time, timedelta
 
+import mongomock
+from pymongo.collection import Collection
+
 from app import clock
 
 DAYS = 30
@@ -22,7 +25,8 @@ def window(days: int = DAYS) -> list[date]:
     return [today - timedelta(days=back) for back in range(days - 1, -1, -1)]
 
 
-def created_per_day(collection, days: list[date], match: dict | None = None) -> list[dict]:
+def created_per_day(collection: Collection | mongomock.Collection, days: list[date],
+                    match: dict | None = None) -> list[dict]:
     """[{"day": "YYYY-MM-DD", "count": n}, …] of the documents of `collection` (those that
     also `match`, a filter) whose `createdAt` falls on each of `days` (consecutive `date`s):
     one aggregation."""

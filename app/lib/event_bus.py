@@ -10,7 +10,7 @@ every handler, so who hears what is written in one place."""
 from collections.abc import Callable, Hashable
 from typing import Any
 
-from flask import current_app
+from flask import Flask, current_app
 
 Handler = Callable[[Any], object]
 
@@ -41,7 +41,7 @@ class EventBus:
         return len(handlers)
 
 
-def init_event_bus(app) -> EventBus:
+def init_event_bus(app: Flask) -> EventBus:
     app.extensions["events"] = EventBus()
     return app.extensions["events"]
 

@@ -37,7 +37,7 @@ def _seconds(hours):
     return max(1, int(hours * 3600))
 
 
-def claim(key, hours, lease_seconds=None):
+def claim(key: str, hours: float, lease_seconds: float | None = None) -> bool:
     """True when the caller now holds `key`, False when someone claimed it before.
 
     Held for `hours`; with `lease_seconds`, only for that long unless `keep(key, hours)`
@@ -60,7 +60,7 @@ def claim(key, hours, lease_seconds=None):
         return taken is not None
 
 
-def keep(key, hours):
+def keep(key: str, hours: float) -> None:
     """Mark `key` handled for `hours` from now (ends a lease)."""
     redis = _redis()
     if redis is not None:
@@ -72,7 +72,7 @@ def keep(key, hours):
         upsert=True)
 
 
-def handled(key):
+def handled(key: str) -> bool:
     """True when `key` was claimed for good (not merely leased) and has not expired."""
     redis = _redis()
     if redis is not None:
@@ -82,7 +82,7 @@ def handled(key):
     return found is not None
 
 
-def release(key):
+def release(key: str) -> None:
     """Give up a claim, so that a later delivery of the same key is handled again."""
     redis = _redis()
     if redis is not None:

@@ -6,7 +6,7 @@ import math
 EARTH_RADIUS_METERS = 6378.1 * 1000
 
 
-def distance_meters(lat1, lng1, lat2, lng2):
+def distance_meters(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
     """Great-circle distance (haversine). Right near the poles and across the antimeridian:
     it works on the sphere, with no flat latitude/longitude box."""
     phi1, phi2 = math.radians(lat1), math.radians(lat2)

@@ -14,7 +14,7 @@ PUSH_INVITED = "push.invited"
 PUSH_DELIVER = "push.deliver"
 
 
-def enqueue(task_name, *args):
+def enqueue(task_name: str, *args: object) -> None:
     celery_app = current_app.extensions["celery"]
     # apply_async on the registered task (not send_task) so that eager mode runs it inline.
     celery_app.tasks[task_name].apply_async(args=args)

@@ -4,13 +4,14 @@ storage as Flask-Limiter: in-process memory when embedded, Redis when configured
 import time
 
 from flask import current_app
+from flask_babel import LazyString
 from limits import parse
 
 from app.errors import RateLimited
 from app.extensions import limiter
 
 
-def hit(limit, scope, identifier, message):
+def hit(limit: str, scope: str, identifier: str | None, message: str | LazyString) -> None:
     """Count one hit of `limit` (e.g. "5/hour") for `identifier`; refuse once it is spent."""
     item = parse(limit)
     strategy = limiter.limiter

@@ -10,12 +10,12 @@ import unicodedata
 _SPACES = re.compile(r"\s+")
 
 
-def fold(text):
+def fold(text: str | None) -> str:
     text = unicodedata.normalize("NFKC", text or "").casefold().replace("ё", "е")
     return _SPACES.sub(" ", text).strip()
 
 
-def words(query, limit=8):
+def words(query: str | None, limit: int = 8) -> list[str]:
     """The distinct folded words of a query (at most `limit`, so a query stays cheap)."""
     seen = []
     for word in fold(query).split(" "):
@@ -24,6 +24,6 @@ def words(query, limit=8):
     return seen[:limit]
 
 
-def conditions(query, field="searchText"):
+def conditions(query: str | None, field: str = "searchText") -> list[dict]:
     """MongoDB conditions: every word of the query appears in `field`."""
     return [{field: {"$regex": re.escape(word)}} for word in words(query)]

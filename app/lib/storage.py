@@ -9,14 +9,14 @@ import os
 import tempfile
 from pathlib import Path
 
-from flask import current_app
+from flask import Flask, current_app
 
 
 class LocalStorage:
-    def __init__(self, root):
+    def __init__(self, root: str | Path):
         self.root = Path(root)
 
-    def save(self, folder, data, extension):
+    def save(self, folder: str, data: bytes, extension: str) -> str:
         digest = hashlib.sha256(data).hexdigest()[:32]
         key = f"{folder}/{digest}.{extension}"
         path = self._path(key)
@@ -29,7 +29,7 @@ class LocalStorage:
             os.replace(temp, path)
         return key
 
-    def path(self, key):
+    def path(self, key: str) -> Path | None:
         """The file for `key`, or None if there is none (or the key tries to escape)."""
         path = self._path(key)
         return path if path.is_file() else None
@@ -41,14 +41,14 @@ class LocalStorage:
         return path
 
 
-def storage():
+def storage() -> LocalStorage:
     return current_app.extensions["storage"]
 
 
-def init_storage(app):
+def init_storage(app: Flask) -> None:
     app.extensions["storage"] = LocalStorage(app.config["UPLOADS_PATH"])
 
 
-def media_url(key):
+def media_url(key: str | None) -> str | None:
     """The public address of a stored file; None for no file."""
     return f"{current_app.config['PUBLIC_BASE_URL']}/media/{key}" if key else None

@@ -15,8 +15,9 @@ shown complete it gets a `reset` event instead and the page reloads its state.
 
 import logging
 import time
+from collections.abc import Iterable, Iterator
 
-from flask import current_app
+from flask import Flask, current_app
 from redis.exceptions import RedisError
 
 from app.live.fanout import (
@@ -56,7 +57,8 @@ def _replay(backend, topics, after, head):
 class Subscription:
     """An open subscription: `events()` yields what was missed, then live events. Close it."""
 
-    def __init__(self, backend, topics, last_event_id):
+    def __init__(self, backend: MemoryBackend | RedisBackend, topics: Iterable[str],
+                 last_event_id: str | None):
         if backend.closing:
             raise unavailable()
         self._backend, self.topics = backend, list(dict.fromkeys(topics))
@@ -79,7 +81,7 @@ class Subscription:
         # A stream opened without a cursor starts now; one whose gap cannot be filled resets.
         self._first = Event(self.cursor, READY if complete else RESET, {"topics": self.topics})
 
-    def events(self, timeout, until=None):
+    def events(self, timeout: float, until: float | None = None) -> Iterator[Event | None]:
         """Yield replayed events, then `ready` (or `reset`: reload everything), then live
         events; None after `timeout` seconds without any (time for a heartbeat). Ends at
         `until` (a time.monotonic() value), or when the bus closes the subscription."""
@@ -99,7 +101,7 @@ class Subscription:
                 if event.id > self.cursor:  # lower ones were replayed, or predate the stream
                     yield event
 
-    def close(self):
+    def close(self) -> None:
         self._inbox.close()
         self._backend.fanout.remove(self._inbox)
 
@@ -125,7 +127,7 @@ def _backend():
     return current_app.extensions["live"]
 
 
-def publish(topic, event_name, data):
+def publish(topic: str, event_name: str, data: object) -> int | None:
     """Send `data` (JSON-ready) as `event_name` to every stream of `topic`; its id, or None
     when Redis failed. Best effort: what was stored stays stored and pages show it on reload,
     so a Redis outage never fails the action that raised the event."""
@@ -139,12 +141,12 @@ def publish(topic, event_name, data):
         return None
 
 
-def subscribe(topics, last_event_id=None):
+def subscribe(topics: Iterable[str], last_event_id: str | None = None) -> Subscription:
     """A Subscription to `topics`, replaying what came after `last_event_id` when given."""
     return Subscription(_backend(), topics, last_event_id)
 
 
-def shutdown(app):
+def shutdown(app: Flask) -> None:
     """End every stream of this process and refuse new ones: the process is stopping. The
     clients reconnect, to another process or once this one is back."""
     backend = app.extensions["live"]
@@ -152,7 +154,7 @@ def shutdown(app):
     backend.fanout.close_all()
 
 
-def init_live(app):
+def init_live(app: Flask) -> None:
     client = app.extensions.get("redis")
     if client is None:
         app.extensions["live"] = MemoryBackend()

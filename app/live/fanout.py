@@ -6,6 +6,7 @@ import collections
 import json
 import threading
 import time
+from collections.abc import Iterable
 from typing import NamedTuple
 
 from flask_babel import lazy_gettext as _
@@ -16,7 +17,6 @@ REPLAY_SIZE = 50
 REPLAY_SECONDS = 300
 INBOX_LIMIT = 1000  # events queued for one stream that does not keep up; then it is ended
 READY, RESET = "ready", "reset"  # the stream's own first event; never published
-
 
 
 class Event(NamedTuple):
@@ -30,17 +30,17 @@ class LiveUnavailable(AppError):
     status = 503
 
 
-def unavailable():
+def unavailable() -> LiveUnavailable:
     return LiveUnavailable("live_unavailable",
                            _("Something went wrong on our side. Try again in a minute."),
                            headers={"Retry-After": "5"})
 
 
-def clock_id():
+def clock_id() -> int:
     return int(time.time() * 1_000_000)
 
 
-def encode(data):
+def encode(data: object) -> str:
     # Compact JSON: one SSE `data:` line, and the same bytes in memory and in Redis.
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
@@ -48,13 +48,13 @@ def encode(data):
 class Inbox:
     """One stream's queue of events, filled by the publisher or the Redis listener."""
 
-    def __init__(self, topics):
+    def __init__(self, topics: Iterable[str]):
         self.topics = tuple(topics)
         self._events = collections.deque()
         self._changed = threading.Condition()
         self.closed = False
 
-    def put(self, event):
+    def put(self, event: Event) -> None:
         with self._changed:
             if self.closed:
                 return
@@ -64,12 +64,12 @@ class Inbox:
                 self._events.append(event)
             self._changed.notify()
 
-    def close(self):
+    def close(self) -> None:
         with self._changed:
             self.closed = True
             self._changed.notify()
 
-    def take(self, timeout):
+    def take(self, timeout: float | None) -> list[Event] | None:
         """The queued events; [] after `timeout` seconds without any; None once closed and
         drained."""
         with self._changed:
@@ -89,12 +89,12 @@ class Fanout:
         self._lock = threading.Lock()
         self._by_topic = collections.defaultdict(set)
 
-    def add(self, inbox):
+    def add(self, inbox: Inbox) -> None:
         with self._lock:
             for topic in inbox.topics:
                 self._by_topic[topic].add(inbox)
 
-    def remove(self, inbox):
+    def remove(self, inbox: Inbox) -> None:
         with self._lock:
             for topic in inbox.topics:
                 inboxes = self._by_topic.get(topic)
@@ -103,17 +103,17 @@ class Fanout:
                     if not inboxes:
                         del self._by_topic[topic]
 
-    def empty(self):
+    def empty(self) -> bool:
         with self._lock:
             return not self._by_topic
 
-    def deliver(self, event):
+    def deliver(self, event: Event) -> None:
         with self._lock:
             inboxes = list(self._by_topic.get(event.topic, ()))
         for inbox in inboxes:
             inbox.put(event)
 
-    def close_all(self):
+    def close_all(self) -> None:
         with self._lock:
             inboxes = set().union(*self._by_topic.values())
         for inbox in inboxes:

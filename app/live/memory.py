@@ -18,7 +18,7 @@ class MemoryBackend:
         self._buffers = {}  # topic -> deque of Events, oldest first
         self._swept_at = time.monotonic()
 
-    def publish(self, topic, name, text):
+    def publish(self, topic: str, name: str, text: str) -> int:
         with self._lock:
             self._last = max(self._last + 1, clock_id())
             event = Event(self._last, name, json.loads(text), topic)
@@ -37,16 +37,16 @@ class MemoryBackend:
         for topic in [t for t, buffer in self._buffers.items() if buffer[-1].id < oldest]:
             del self._buffers[topic]
 
-    def listen(self):
+    def listen(self) -> None:
         """Nothing to wait for: delivery is in-process."""
 
-    def head(self):
+    def head(self) -> int:
         # The cursor of a new stream; bumping `_last` keeps every later id above it even if
         # the wall clock steps back.
         with self._lock:
             self._last = max(self._last, clock_id())
             return self._last
 
-    def buffered(self, topic):
+    def buffered(self, topic: str) -> list[Event]:
         with self._lock:
             return list(self._buffers.get(topic, ()))

@@ -13,9 +13,14 @@ import logging
 import secrets
 import threading
 import time
+from collections.abc import Iterable, Iterator
 
 from flask import current_app
+from redis import Redis
 from redis.exceptions import RedisError
+
+from app.live.bus import Subscription
+from app.live.fanout import Event
 
 # A stream writes at least every 15 s (its heartbeat); one not renewed for this long is gone.
 TTL_SECONDS = 40
@@ -32,11 +37,11 @@ class MemoryPresence:
         self._lock = threading.Lock()
         self._streams = {}  # user id -> {stream token: lapses at (time.time())}
 
-    def mark(self, user_id, token, seconds):
+    def mark(self, user_id: str, token: str, seconds: float) -> None:
         with self._lock:
             self._streams.setdefault(user_id, {})[token] = time.time() + seconds
 
-    def connected(self, user_ids):
+    def connected(self, user_ids: Iterable[str]) -> set[str]:
         now = time.time()
         with self._lock:
             for user_id in list(self._streams):
@@ -49,13 +54,13 @@ class MemoryPresence:
 
 
 class RedisPresence:
-    def __init__(self, client, prefix):
+    def __init__(self, client: Redis, prefix: str):
         self._client, self._prefix = client, prefix
 
     def _key(self, user_id):
         return f"{self._prefix}:presence:{user_id}"
 
-    def mark(self, user_id, token, seconds):
+    def mark(self, user_id: str, token: str, seconds: float) -> None:
         now = time.time()
         key = self._key(user_id)
         with self._client.pipeline(transaction=False) as pipe:
@@ -64,7 +69,7 @@ class RedisPresence:
             pipe.expire(key, TTL_SECONDS + LEAVE_GRACE_SECONDS)
             pipe.execute()
 
-    def connected(self, user_ids):
+    def connected(self, user_ids: Iterable[str]) -> set[str]:
         user_ids = list(dict.fromkeys(user_ids))
         if not user_ids:
             return set()
@@ -86,7 +91,7 @@ def _backend(app):
     return backend
 
 
-def connected(user_ids):
+def connected(user_ids: Iterable[str]) -> set[str]:
     """The ids among `user_ids` with a live stream open. When Redis cannot answer, nobody:
     a notification too many beats a message missed."""
     try:
@@ -100,7 +105,8 @@ class Tracked:
     """A live subscription that keeps its person present while it is open. It is iterated
     after the request has ended, so it holds the backend itself rather than the app."""
 
-    def __init__(self, subscription, backend, user_id):
+    def __init__(self, subscription: Subscription, backend: MemoryPresence | RedisPresence,
+                 user_id: str):
         self._subscription, self._backend, self._user_id = subscription, backend, user_id
         self._token = secrets.token_hex(8)
         self._renewed = 0.0
@@ -114,13 +120,13 @@ class Tracked:
             log.warning("presence: could not mark %s: %r", self._user_id, error)
         self._renewed = time.monotonic()
 
-    def events(self, timeout, until=None):
+    def events(self, timeout: float, until: float | None = None) -> Iterator[Event | None]:
         for event in self._subscription.events(timeout, until=until):
             if time.monotonic() - self._renewed >= RENEW_SECONDS:
                 self._mark(TTL_SECONDS)
             yield event
 
-    def close(self):
+    def close(self) -> None:
         if not self._closed:
             self._closed = True
             self._mark(LEAVE_GRACE_SECONDS)
@@ -130,7 +136,7 @@ class Tracked:
         return getattr(self._subscription, name)
 
 
-def track(subscription, user_id):
+def track(subscription: Subscription, user_id: str | None) -> Subscription | Tracked:
     """`subscription`, counting `user_id` as connected while it is open (as is, for nobody)."""
     if not user_id:
         return subscription

@@ -9,6 +9,8 @@ import json
 import logging
 import threading
 
+from redis import Redis
+
 from app.live.fanout import (
     REPLAY_SECONDS,
     REPLAY_SIZE,
@@ -55,7 +57,7 @@ def _parse_entry(raw):
 class RedisBackend:
     """Several processes: ids and buffers in Redis, events over one pub/sub channel."""
 
-    def __init__(self, client, prefix):
+    def __init__(self, client: Redis, prefix: str):
         self.redis, self.fanout, self.closing = client, Fanout(), False
         self.seq_key = f"{prefix}:live:seq"
         self.buffer_prefix = f"{prefix}:live:topic:"
@@ -65,20 +67,20 @@ class RedisBackend:
         self._lock = threading.Lock()
         self._attempt = None  # the running listener's; None when no listener runs
 
-    def publish(self, topic, name, text):
+    def publish(self, topic: str, name: str, text: str) -> int:
         body = f'{{"topic":{encode(topic)},"event":{encode(name)},"data":{text}}}'
         return int(self._publish(keys=[self.seq_key, self.buffer_prefix + topic],
                                  args=[clock_id(), body, REPLAY_SIZE, REPLAY_SECONDS,
                                        self.channel]))
 
-    def head(self):
+    def head(self) -> int:
         return int(self._head(keys=[self.seq_key], args=[clock_id()]))
 
-    def buffered(self, topic):
+    def buffered(self, topic: str) -> list[Event]:
         return [_parse_entry(raw) for raw in reversed(self.redis.lrange(
             self.buffer_prefix + topic, 0, -1))]
 
-    def listen(self):
+    def listen(self) -> None:
         """Make sure this process is subscribed (the caller's inbox is already added)."""
         with self._lock:
             attempt = self._attempt

@@ -9,6 +9,7 @@ client is noticed at the next write), and the client reopens it with the last id
 
 import json
 import time
+from collections.abc import Iterable
 
 from flask import Response, current_app, g
 
@@ -51,7 +52,7 @@ def _listener_id():
     return getattr(person, "id", None)
 
 
-def sse_response(topics, last_event_id=None):
+def sse_response(topics: Iterable[str], last_event_id: str | None = None) -> Response:
     """A text/event-stream Response with the events of `topics` (already authorized),
     starting after `last_event_id` when given."""
     subscription = presence.track(bus.subscribe(topics, last_event_id), _listener_id())

@@ -10,7 +10,9 @@ puts every message read back in its place.
 import hashlib
 import json
 import uuid
+from collections.abc import Iterable, Mapping
 from contextlib import contextmanager
+from typing import Any
 
 import pika
 
@@ -31,7 +33,8 @@ class BrokerUnavailable(RuntimeError):
     """RabbitMQ is not configured or does not answer."""
 
 
-def properties(original, *, error, attempts, routing_key):
+def properties(original: pika.BasicProperties | None, *, error: object, attempts: int,
+               routing_key: str | None) -> pika.BasicProperties:
     """The properties of a dead letter made from a message with `original` properties."""
     headers = dict((original.headers if original else None) or {})
     headers.update({
@@ -50,7 +53,7 @@ def _text(value):
     return value.decode(errors="replace") if isinstance(value, bytes) else value
 
 
-def describe(props, body):
+def describe(props: pika.BasicProperties, body: bytes) -> dict:
     """What the back office shows of one dead letter."""
     headers = {key: _text(value) for key, value in (props.headers or {}).items()}
     text = body.decode(errors="replace")
@@ -101,7 +104,7 @@ def _read(channel, config, limit):
     return waiting, letters
 
 
-def peek(config, limit=MAX_LIST):
+def peek(config: Mapping[str, Any], limit: int = MAX_LIST) -> tuple[int, list[dict]]:
     """(how many are waiting, the first `limit` described); nothing leaves the queue."""
     with _channel(config) as channel:
         waiting, letters = _read(channel, config, limit)
@@ -125,17 +128,17 @@ def _act(config, ids, requeue):
         return done
 
 
-def requeue(config, ids):
+def requeue(config: Mapping[str, Any], ids: Iterable[str]) -> int:
     """Put these dead letters back on the main queue with fresh attempts; how many."""
     return _act(config, ids, requeue=True)
 
 
-def discard(config, ids):
+def discard(config: Mapping[str, Any], ids: Iterable[str]) -> int:
     """Delete these dead letters; how many."""
     return _act(config, ids, requeue=False)
 
 
-def purge(config):
+def purge(config: Mapping[str, Any]) -> int:
     """Delete every dead letter; how many."""
     with _channel(config) as channel:
         event_queues.declare_dead(channel, config)

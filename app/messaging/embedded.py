@@ -2,7 +2,8 @@
 default when mms3 is not configured). Every change raises its contract-shaped event through
 the dispatcher in-process; listeners hand any slow work to Celery."""
 
-from datetime import timedelta
+from collections.abc import Iterable
+from datetime import datetime, timedelta
 
 from mongoengine import NotUniqueError
 
@@ -33,13 +34,13 @@ _now = shapes.now_ms
 
 
 class EmbeddedGateway(MessagingGateway):
-    def __init__(self, dispatcher, tenant_id=events.DEFAULT_TENANT):
+    def __init__(self, dispatcher: events.Dispatcher, tenant_id: str = events.DEFAULT_TENANT):
         self.dispatcher = dispatcher  # the app's (runtime.py): one per app, never global
         self.tenant_id = tenant_id
 
     # --- users ---------------------------------------------------------------------------
 
-    def ensure_user(self, user_id, name=None, type="user"):
+    def ensure_user(self, user_id: str, name: str | None = None, type: str = "user") -> dict:
         if not isinstance(user_id, str) or not user_id or "." in user_id:
             raise InvalidRequest("a userId is a non-empty string without dots")
         if type not in USER_TYPES:
@@ -60,7 +61,8 @@ class EmbeddedGateway(MessagingGateway):
     # --- dialogs and members -------------------------------------------------------------
 
     # Idempotency keys guard calls over the network; in-process calls are never half-heard.
-    def create_dialog(self, name, created_by, members=(), meta=None, idempotency_key=None):
+    def create_dialog(self, name: str, created_by: str, members: Iterable[dict] = (),
+                      meta: dict | None = None, idempotency_key: str | None = None) -> dict:
         now = _now()
         dialog = ChatDialog(name=name, created_by=created_by, tags=dict(meta or {}),
                         created_at=now, updated_at=now).save(force_insert=True)
@@ -70,7 +72,8 @@ class EmbeddedGateway(MessagingGateway):
             self._add(dialog, member["userId"], member.get("type", "user"), member.get("name"))
         return shapes.dialog(dialog, self.tenant_id)
 
-    def add_member(self, chat_dialog_id, user_id, type="user", name=None):
+    def add_member(self, chat_dialog_id: str, user_id: str, type: str = "user",
+                   name: str | None = None) -> dict:
         return self._add(self._dialog(chat_dialog_id), user_id, type, name)
 
     def _add(self, dialog, user_id, type, name):
@@ -89,7 +92,7 @@ class EmbeddedGateway(MessagingGateway):
                         dialog=shapes.dialog(dialog, self.tenant_id), member=member)
         return member
 
-    def remove_member(self, chat_dialog_id, user_id):
+    def remove_member(self, chat_dialog_id: str, user_id: str) -> bool:
         dialog = self._dialog(chat_dialog_id)
         # Kept, inactive: the member's history stays, and adding them again reactivates it.
         if not ChatMember.objects(chat_dialog_id=chat_dialog_id, user_id=user_id,
@@ -103,8 +106,8 @@ class EmbeddedGateway(MessagingGateway):
 
     # --- messages ------------------------------------------------------------------------
 
-    def post_message(self, chat_dialog_id, sender_id, content, type=TEXT, meta=None,
-                     idempotency_key=None):
+    def post_message(self, chat_dialog_id: str, sender_id: str, content: str, type: str = TEXT,
+                     meta: dict | None = None, idempotency_key: str | None = None) -> dict:
         dialog = self._dialog(chat_dialog_id)
         if not isinstance(content, str):
             raise InvalidRequest("content is a string")
@@ -126,7 +129,7 @@ class EmbeddedGateway(MessagingGateway):
                     dialog=shapes.dialog(dialog, self.tenant_id), message=shaped)
         return shaped
 
-    def edit_message(self, message_id, content):
+    def edit_message(self, message_id: str, content: str) -> dict:
         if not isinstance(content, str):
             raise InvalidRequest("content is a string")
         if not ChatMessage.objects(id=message_id).update_one(set__content=content,
@@ -139,21 +142,22 @@ class EmbeddedGateway(MessagingGateway):
                     message=shaped)
         return shaped
 
-    def list_members(self, chat_dialog_id):
+    def list_members(self, chat_dialog_id: str) -> list[dict]:
         self._dialog(chat_dialog_id)
         return [shapes.member(m) for m in ChatMember.objects(chat_dialog_id=chat_dialog_id,
                                                                is_active=True)]
 
-    def get_dialog(self, chat_dialog_id):
+    def get_dialog(self, chat_dialog_id: str) -> dict:
         return shapes.dialog(self._dialog(chat_dialog_id), self.tenant_id)
 
-    def get_message(self, message_id):
+    def get_message(self, message_id: str) -> dict:
         message = ChatMessage.objects(id=message_id).first()
         if message is None:
             raise NotFound(f"no message {message_id}")
         return shapes.message(message, ChatUser.objects(id=message.sender_id).first())
 
-    def list_messages(self, chat_dialog_id, limit=20, cursor=None):
+    def list_messages(self, chat_dialog_id: str, limit: int = 20,
+                      cursor: str | None = None) -> dict:
         self._dialog(chat_dialog_id)
         limit = max(1, min(int(limit), PAGE_LIMIT_MAX))
         query = {"dialogId": chat_dialog_id}
@@ -170,7 +174,8 @@ class EmbeddedGateway(MessagingGateway):
 
     # --- statuses, reactions, typing -----------------------------------------------------
 
-    def set_status(self, user_id, chat_dialog_id, message_id, status):
+    def set_status(self, user_id: str, chat_dialog_id: str, message_id: str,
+                   status: str) -> dict:
         if status not in STATUSES:
             raise InvalidRequest(f"a status is one of {STATUSES}")
         message = self._message(chat_dialog_id, message_id)
@@ -195,10 +200,12 @@ class EmbeddedGateway(MessagingGateway):
                     member=shapes.member(members.get()), statusUpdate=update)
         return update
 
-    def set_reaction(self, user_id, chat_dialog_id, message_id, reaction):
+    def set_reaction(self, user_id: str, chat_dialog_id: str, message_id: str,
+                     reaction: str) -> dict[str, int]:
         return self._react(user_id, chat_dialog_id, message_id, reaction, "set")
 
-    def unset_reaction(self, user_id, chat_dialog_id, message_id, reaction):
+    def unset_reaction(self, user_id: str, chat_dialog_id: str, message_id: str,
+                       reaction: str) -> dict[str, int]:
         return self._react(user_id, chat_dialog_id, message_id, reaction, "unset")
 
     def _react(self, user_id, chat_dialog_id, message_id, reaction, action):
@@ -230,7 +237,7 @@ class EmbeddedGateway(MessagingGateway):
                                         "action": action})
         return dict(message.reaction_counts)
 
-    def typing(self, chat_dialog_id, user_id):
+    def typing(self, chat_dialog_id: str, user_id: str) -> None:
         self._dialog(chat_dialog_id)
         expires_at = _now() + timedelta(seconds=TYPING_SECONDS)
         self._raise(events.DIALOG_TYPING, "dialog", chat_dialog_id, self._actor(user_id),
@@ -264,11 +271,11 @@ class EmbeddedGateway(MessagingGateway):
             tenant_id=self.tenant_id, **sections))
 
 
-def encode_cursor(message):
+def encode_cursor(message: ChatMessage) -> str:
     return shapes.encode_cursor(message.created_at, message.id)
 
 
-def decode_cursor(cursor):
+def decode_cursor(cursor: str) -> tuple[datetime, str]:
     try:
         return shapes.decode_cursor(cursor)
     except ValueError:

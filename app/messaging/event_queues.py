@@ -10,9 +10,13 @@ and their declaration.
   and `flask events dead-letters` show, requeue or discard them.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import pika
+from pika.adapters.blocking_connection import BlockingChannel
+from pika.frame import Method
 
 # Routing keys `{entityType}.{action}` (MMS3_CONTRACT.md), each bound with `.{tenant}`; both
 # namings of the status change (before and after mms3 0.0.71).
@@ -29,16 +33,16 @@ class Names:
     dead: str
 
 
-def names(config):
+def names(config: Mapping[str, Any]) -> Names:
     queue = config["EVENTS_QUEUE"]
     return Names(config["MMS3_EVENTS_EXCHANGE"], queue, f"{queue}.retry", f"{queue}.dead")
 
 
-def routing_keys(config):
+def routing_keys(config: Mapping[str, Any]) -> list[str]:
     return [f"{key}.{config['MMS3_TENANT_ID']}" for key in BINDINGS]
 
 
-def parameters(url):
+def parameters(url: str) -> pika.URLParameters:
     """pika's parameters for `url`; pika reads the vhost of `amqp://…//` (kombu's way to say
     "/") as empty, so that is spelled `%2F` here. One attempt: callers back off themselves."""
     if url.endswith("//"):
@@ -50,16 +54,16 @@ def parameters(url):
     return params
 
 
-def connect(url):
+def connect(url: str) -> pika.BlockingConnection:
     return pika.BlockingConnection(parameters(url))
 
 
-def declare_dead(channel, config):
+def declare_dead(channel: BlockingChannel, config: Mapping[str, Any]) -> Method:
     """Declare the dead-letter queue (idempotent); returns pika's declare-ok frame."""
     return channel.queue_declare(names(config).dead, durable=True)
 
 
-def declare(channel, config):
+def declare(channel: BlockingChannel, config: Mapping[str, Any]) -> Names:
     """Declare the exchange, the three queues and the bindings (all idempotent)."""
     found = names(config)
     channel.exchange_declare(found.exchange, exchange_type="topic", durable=True)

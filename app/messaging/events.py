@@ -7,9 +7,10 @@ handler is written once.
 """
 
 import secrets
+from collections.abc import Callable
 
 from app import clock
-from app.lib.event_bus import EventBus
+from app.lib.event_bus import EventBus, Handler
 
 DEFAULT_TENANT = "tnt_default"
 
@@ -49,13 +50,14 @@ class MalformedEvent(ValueError):
     """The body is not an event at all (the consumer dead-letters it)."""
 
 
-def canonical(event_type):
+def canonical(event_type: str) -> str | None:
     """The canonical name of an event type, or None when we do not know it."""
     return CANONICAL.get(event_type)
 
 
-def make_event(event_type, entity_type, entity_id, *, actor_id, actor_type,
-               tenant_id=DEFAULT_TENANT, **sections):
+def make_event(event_type: str, entity_type: str, entity_id: str, *, actor_id: str,
+               actor_type: str, tenant_id: str = DEFAULT_TENANT,
+               **sections: dict | None) -> dict:
     """A contract-shaped body. `sections` are the data sections by their contract names
     (dialog=…, message=…, member=…, statusUpdate=…); None ones are left out."""
     if event_type not in CANONICAL:
@@ -84,7 +86,7 @@ def make_event(event_type, entity_type, entity_id, *, actor_id, actor_type,
     }
 
 
-def validate(event):
+def validate(event: object) -> None:
     """Raise MalformedEvent unless `event` has what every handler relies on. Sections other
     than `context` are optional (minimal events exist), so they are not required here."""
     if not isinstance(event, dict):
@@ -107,20 +109,20 @@ class Dispatcher:
     of a type reach the same handlers. `seen(event_id)`, when given, returns True for an event
     handled before (delivery is at-least-once); such an event is skipped."""
 
-    def __init__(self, seen=None):
+    def __init__(self, seen: Callable[[str], bool] | None = None):
         self._bus = EventBus()
         self.seen = seen
 
-    def subscribe(self, event_type, handler):
+    def subscribe(self, event_type: str, handler: Handler) -> Handler:
         name = canonical(event_type)
         if name is None:
             raise ValueError(f"unknown event type {event_type!r}")
         return self._bus.subscribe(name, handler)
 
-    def unsubscribe(self, event_type, handler):
+    def unsubscribe(self, event_type: str, handler: Handler) -> None:
         self._bus.unsubscribe(canonical(event_type), handler)
 
-    def dispatch(self, event):
+    def dispatch(self, event: dict) -> int:
         """Hand `event` to every handler of its type; returns how many were called. Unknown
         event types and already seen events are ignored (0)."""
         validate(event)
@@ -130,7 +132,7 @@ class Dispatcher:
         return self._bus.publish(name, event)
 
 
-def chat_dialog_id_of(event, section):
+def chat_dialog_id_of(event: dict, section: str) -> str | None:
     """The messaging service's dialog id an event is about: from its `section` (message,
     statusUpdate, …), else from its context (a minimal event)."""
     data = event.get("data") or {}

@@ -10,12 +10,15 @@ import base64
 import binascii
 import json
 import uuid
+from collections.abc import Iterable, Mapping
+from typing import Any, Self
 
 import requests
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import ReadTimeoutError
 from urllib3.util.retry import Retry
 
+from app.messaging import events
 from app.messaging.gateway import (
     PAGE_LIMIT_MAX,
     STATUSES,
@@ -34,7 +37,7 @@ class Mms3Error(MessagingError):
     """mms3 refused or could not be reached. `status` is the HTTP status (None when there was
     no answer) and `error_type` the contract's `error` field (or "timeout"/"unreachable")."""
 
-    def __init__(self, status, error_type, message=""):
+    def __init__(self, status: int | None, error_type: str, message: str = ""):
         super().__init__(f"mms3 {status or '-'} {error_type}: {message}".rstrip(": "))
         self.status = status
         self.error_type = error_type
@@ -72,8 +75,9 @@ class _NoReadTimeoutRetry(Retry):
 class Mms3Gateway(MessagingGateway):
     name = "mms3"
 
-    def __init__(self, base_url, api_key, tenant_id="tnt_default", timeout=10.0, retries=3,
-                 backoff=0.5):
+    def __init__(self, base_url: str, api_key: str | None,
+                 tenant_id: str = events.DEFAULT_TENANT, timeout: float = 10.0,
+                 retries: int = 3, backoff: float = 0.5):
         self.base_url = base_url.rstrip("/")
         self.tenant_id = tenant_id
         self.timeout = (min(CONNECT_TIMEOUT, timeout), timeout)
@@ -90,11 +94,11 @@ class Mms3Gateway(MessagingGateway):
         self.session.mount("https://", adapter)
 
     @classmethod
-    def from_config(cls, config):
+    def from_config(cls, config: Mapping[str, Any]) -> Self:
         return cls(config["MMS3_API_URL"], config["MMS3_API_KEY"], config["MMS3_TENANT_ID"],
                    config["MMS3_TIMEOUT_SECONDS"], config["MMS3_RETRIES"])
 
-    def close(self):
+    def close(self) -> None:
         self.session.close()
 
     # -- transport ---------------------------------------------------------------------------
@@ -124,7 +128,7 @@ class Mms3Gateway(MessagingGateway):
 
     # -- users -------------------------------------------------------------------------------
 
-    def ensure_user(self, user_id, name=None, type="user"):
+    def ensure_user(self, user_id: str, name: str | None = None, type: str = "user") -> dict:
         """Create the user; when it exists already (409), PUT its name and type (the contract)."""
         if not isinstance(user_id, str) or not user_id or "." in user_id:
             raise InvalidRequest("a userId is a non-empty string without dots")
@@ -140,7 +144,8 @@ class Mms3Gateway(MessagingGateway):
 
     # -- dialogs -----------------------------------------------------------------------------
 
-    def create_dialog(self, name, created_by, members=(), meta=None, idempotency_key=None):
+    def create_dialog(self, name: str, created_by: str, members: Iterable[dict] = (),
+                      meta: dict | None = None, idempotency_key: str | None = None) -> dict:
         """Create a dialog (its members are created on the fly by mms3); returns the dialog."""
         body = {"name": name, "createdBy": created_by, "meta": dict(meta or {}),
                 "members": [_member(m) for m in members]}
@@ -150,14 +155,15 @@ class Mms3Gateway(MessagingGateway):
                   "meta": body["meta"], **_data(answer)}
         return {**dialog, "dialogId": _read_id(answer, "dialogId")}
 
-    def add_member(self, chat_dialog_id, user_id, type="user", name=None):
+    def add_member(self, chat_dialog_id: str, user_id: str, type: str = "user",
+                   name: str | None = None) -> dict:
         body = {"userId": user_id, "type": type, "name": name or user_id}
         # 200 when already a member; 409 is read the same way ("already exists").
         answer = self._request("POST", f"/dialogs/{chat_dialog_id}/members/add", body, ok=(409,))
         return {"dialogId": chat_dialog_id, "userId": user_id, "type": type, "meta": {},
                 **_data(answer)}
 
-    def remove_member(self, chat_dialog_id, user_id):
+    def remove_member(self, chat_dialog_id: str, user_id: str) -> bool:
         """True if they were a member. A 404 is "no such member" unless the dialog is missing."""
         try:
             self._request("POST", f"/dialogs/{chat_dialog_id}/members/{user_id}/remove")
@@ -168,8 +174,8 @@ class Mms3Gateway(MessagingGateway):
 
     # -- messages ----------------------------------------------------------------------------
 
-    def post_message(self, chat_dialog_id, sender_id, content, type=TEXT, meta=None,
-                     idempotency_key=None):
+    def post_message(self, chat_dialog_id: str, sender_id: str, content: str, type: str = TEXT,
+                     meta: dict | None = None, idempotency_key: str | None = None) -> dict:
         """Post a message; returns it as mms3 stored it."""
         if not isinstance(content, str):
             raise InvalidRequest("content is a string")
@@ -181,13 +187,13 @@ class Mms3Gateway(MessagingGateway):
         message = {**body, "dialogId": chat_dialog_id, "meta": meta or {}, **_data(answer)}
         return {**message, "messageId": _read_id(answer, "messageId")}
 
-    def edit_message(self, message_id, content):
+    def edit_message(self, message_id: str, content: str) -> dict:
         if not isinstance(content, str):
             raise InvalidRequest("content is a string")
         answer = self._request("PUT", f"/messages/{message_id}", {"content": content})
         return {"messageId": message_id, "content": content, **_data(answer)}
 
-    def list_members(self, chat_dialog_id):
+    def list_members(self, chat_dialog_id: str) -> list[dict]:
         """Page by page; an answer without pagination is the whole list."""
         members, page = [], 1
         while True:
@@ -201,15 +207,16 @@ class Mms3Gateway(MessagingGateway):
                 return members
             page += 1
 
-    def get_dialog(self, chat_dialog_id):
+    def get_dialog(self, chat_dialog_id: str) -> dict:
         found = self._request("GET", f"/dialogs/{chat_dialog_id}")
         return {"dialogId": chat_dialog_id, **_data(found)}
 
-    def get_message(self, message_id):
+    def get_message(self, message_id: str) -> dict:
         return {"messageId": message_id,
                 **_data(self._request("GET", f"/messages/{message_id}"))}
 
-    def list_messages(self, chat_dialog_id, limit=20, cursor=None):
+    def list_messages(self, chat_dialog_id: str, limit: int = 20,
+                      cursor: str | None = None) -> dict:
         """Newest first: {"messages", "nextCursor"}. mms3 pages by number; the cursor keeps the
         page, the limit and the createdAt of the newest message seen on page 1, and each later
         page is filtered to messages no newer than that, so new arrivals never shift pages."""
@@ -229,7 +236,8 @@ class Mms3Gateway(MessagingGateway):
         next_cursor = _encode_cursor(page + 1, limit, anchor) if more and messages else None
         return {"messages": messages, "nextCursor": next_cursor}
 
-    def set_status(self, user_id, chat_dialog_id, message_id, status):
+    def set_status(self, user_id: str, chat_dialog_id: str, message_id: str,
+                   status: str) -> dict:
         if status not in STATUSES:
             raise InvalidRequest(f"a status is one of {STATUSES}")
         answer = self._request("POST", f"/users/{user_id}/dialogs/{chat_dialog_id}/messages/"
@@ -237,10 +245,12 @@ class Mms3Gateway(MessagingGateway):
         return {"messageId": message_id, "dialogId": chat_dialog_id, "userId": user_id,
                 "status": status, **_data(answer)}
 
-    def set_reaction(self, user_id, chat_dialog_id, message_id, reaction):
+    def set_reaction(self, user_id: str, chat_dialog_id: str, message_id: str,
+                     reaction: str) -> dict[str, int]:
         return self._react(user_id, chat_dialog_id, message_id, reaction, "set")
 
-    def unset_reaction(self, user_id, chat_dialog_id, message_id, reaction):
+    def unset_reaction(self, user_id: str, chat_dialog_id: str, message_id: str,
+                       reaction: str) -> dict[str, int]:
         return self._react(user_id, chat_dialog_id, message_id, reaction, "unset")
 
     def _react(self, user_id, chat_dialog_id, message_id, reaction, action):
@@ -248,7 +258,7 @@ class Mms3Gateway(MessagingGateway):
                                        f"{message_id}/reactions/{action}", {"reaction": reaction})
         return dict(_data(answer).get("reactionCounts") or {})
 
-    def typing(self, chat_dialog_id, user_id):
+    def typing(self, chat_dialog_id: str, user_id: str) -> None:
         self._request("POST", f"/dialogs/{chat_dialog_id}/member/{user_id}/typing",
                       {"isTyping": True})
 

@@ -10,7 +10,7 @@ from app.events import BusinessCreated, BusinessRenamed, UserRegistered
 from app.lib import jobs
 from app.messaging.gateway import MessagingError
 from app.messaging.runtime import gateway
-from app.models import Business, User
+from app.models import Business, Guest, User
 from app.models.sync_state import ChatSync
 
 log = logging.getLogger("bank.provisioning")
@@ -19,11 +19,11 @@ CHANNEL_TYPE = "business_channel"
 CLIENT_TYPE = "client_bot"
 
 
-def bot_id(business_id):
+def bot_id(business_id: str) -> str:
     return f"bot_{business_id}"
 
 
-def chat_name(user):
+def chat_name(user: User | Guest) -> str:
     """The name a person has in conversations: their name, else their phone's last digits
     (widget guests always have a name)."""
     return user.name or f"••{(user.phone or user.id)[-4:]}"
@@ -51,7 +51,7 @@ def business_renamed(event: BusinessRenamed) -> None:
     request_business(event.business.id)
 
 
-def ensure_user(user):
+def ensure_user(user: User | Guest) -> None:
     """Create or update the person's (or widget guest's) chat user now; raises MessagingError
     when unreachable."""
     gateway().ensure_user(user.id, chat_name(user), "user")
@@ -59,7 +59,7 @@ def ensure_user(user):
         _record(User, user.id, "done")
 
 
-def ensure_business(business):
+def ensure_business(business: Business) -> str:
     """The business's bot and channel dialog, created once; returns the channel dialog id."""
     gateway().ensure_user(bot_id(business.id), business.name, "bot")
     Business.objects(id=business.id).update_one(set__chat_bot_id=bot_id(business.id))
@@ -82,7 +82,7 @@ def ensure_business(business):
     return channel_id
 
 
-def run(document, object_id, final):
+def run(document: type[User] | type[Business], object_id: str, final: bool) -> bool:
     """One attempt of a provisioning job: True when done. A failure is recorded (pending while
     retries remain, failed after the last) and re-raised unless it was the final attempt."""
     target = document.objects(id=object_id).first()
@@ -110,14 +110,14 @@ def _record(document, object_id, state, error=None):
         updated_at=clock.now()))
 
 
-def retry(document, object_id):
+def retry(document: type[User] | type[Business], object_id: str) -> None:
     """The back office's retry: back to pending, and a new job."""
     document.objects(id=object_id).update_one(set__chat_sync=ChatSync(
         state="pending", attempts=0, updated_at=clock.now()))
     (request_user if document is User else request_business)(object_id)
 
 
-def pending_or_failed(limit=200):
+def pending_or_failed(limit: int = 200) -> list[tuple[str, str, str, ChatSync]]:
     """[(kind, id, name, sync)] of users and businesses whose provisioning is not done."""
     rows = []
     for kind, document in (("user", User), ("business", Business)):

@@ -9,7 +9,7 @@ apps never share listeners.
 
 from dataclasses import dataclass
 
-from flask import current_app
+from flask import Flask, current_app
 
 from app.messaging.embedded import EmbeddedGateway
 from app.messaging.events import Dispatcher
@@ -23,7 +23,7 @@ class Messaging:
     dispatcher: Dispatcher
 
 
-def init_messaging(app):
+def init_messaging(app: Flask) -> Messaging:
     """The adapter and an empty dispatcher; app/listeners.py subscribes the handlers."""
     dispatcher = Dispatcher()
     if app.config["MMS3_API_URL"]:
@@ -34,9 +34,9 @@ def init_messaging(app):
     return app.extensions["messaging"]
 
 
-def gateway():
+def gateway() -> MessagingGateway:
     return current_app.extensions["messaging"].gateway
 
 
-def dispatcher():
+def dispatcher() -> Dispatcher:
     return current_app.extensions["messaging"].dispatcher

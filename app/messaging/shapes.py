@@ -7,33 +7,40 @@ import json
 from datetime import datetime, timedelta
 
 from app import clock
+from app.models.messaging import (
+    ChatDialog,
+    ChatMember,
+    ChatMessage,
+    ChatMessageStatus,
+    ChatUser,
+)
 
 _EPOCH = datetime(1970, 1, 1)
 _MS = timedelta(milliseconds=1)
 
 
-def ms(value):
+def ms(value: datetime | None) -> float | None:
     """A naive UTC datetime as milliseconds since the epoch; None stays None."""
     return None if value is None else (value - _EPOCH) / _MS
 
 
-def from_ms(value):
+def from_ms(value: float) -> datetime:
     return _EPOCH + timedelta(milliseconds=value)
 
 
-def now_ms():
+def now_ms() -> datetime:
     """Now, cut to the millisecond as MongoDB stores it, so a cursor compares exactly."""
     now = clock.now()
     return now.replace(microsecond=now.microsecond // 1000 * 1000)
 
 
-def encode_cursor(at, item_id):
+def encode_cursor(at: datetime, item_id: str) -> str:
     """An opaque page cursor: base64 of the last item's (time in ms, id)."""
     raw = json.dumps([int(ms(at)), item_id]).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(cursor):
+def decode_cursor(cursor: str) -> tuple[datetime, str]:
     """(time, id) of a cursor; ValueError for anything else (a forged one included)."""
     try:
         at, item_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
@@ -44,11 +51,11 @@ def decode_cursor(cursor):
         raise ValueError("not a cursor from a previous page") from None
 
 
-def user(doc):
+def user(doc: ChatUser) -> dict:
     return {"userId": doc.id, "name": doc.name, "type": doc.type, "createdAt": ms(doc.created_at)}
 
 
-def dialog(doc, tenant_id):
+def dialog(doc: ChatDialog, tenant_id: str) -> dict:
     return {
         "dialogId": doc.id, "tenantId": tenant_id, "name": doc.name, "createdBy": doc.created_by,
         "meta": dict(doc.tags), "createdAt": ms(doc.created_at), "updatedAt": ms(doc.updated_at),
@@ -56,7 +63,7 @@ def dialog(doc, tenant_id):
     }
 
 
-def member(doc):
+def member(doc: ChatMember) -> dict:
     return {
         "dialogId": doc.chat_dialog_id, "userId": doc.user_id, "type": doc.type, "meta": {},
         "state": {"unreadCount": doc.unread_count, "lastSeenAt": ms(doc.last_seen_at),
@@ -64,7 +71,7 @@ def member(doc):
     }
 
 
-def message(doc, sender=None):
+def message(doc: ChatMessage, sender: ChatUser | None = None) -> dict:
     shaped = {
         "messageId": doc.id, "dialogId": doc.chat_dialog_id, "senderId": doc.sender_id,
         "type": doc.type, "content": doc.content, "meta": dict(doc.tags),
@@ -76,7 +83,7 @@ def message(doc, sender=None):
     return shaped
 
 
-def status_update(doc):
+def status_update(doc: ChatMessageStatus) -> dict:
     return {
         "messageId": doc.message_id, "dialogId": doc.chat_dialog_id, "userId": doc.user_id,
         "status": doc.status, "readAt": ms(doc.at) if doc.status == "read" else None,

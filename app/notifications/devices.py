@@ -21,7 +21,7 @@ from app.clock import isoformat
 from app.config import b64url_decode
 from app.errors import AppError, NotFound
 from app.lib import rate_limits
-from app.models import PushToken
+from app.models import PushToken, User
 from app.models.base import new_id
 
 # API name -> the field inside `preferences` (the same names in the database).
@@ -36,11 +36,11 @@ class PushUnavailable(AppError):
     status = 503
 
 
-def enabled():
+def enabled() -> bool:
     return bool(current_app.config.get("VAPID_PRIVATE_KEY"))
 
 
-def public_key():
+def public_key() -> str:
     """The VAPID public key browsers subscribe with; 503 when push is off (production
     without keys)."""
     if not enabled():
@@ -51,7 +51,7 @@ def public_key():
 
 # --- what a subscription may look like -------------------------------------------------------
 
-def endpoint_problem(url):
+def endpoint_problem(url: str) -> str | None:
     """Why `url` cannot be a push endpoint, or None. Push services are on https; plain http
     to this machine is allowed outside production, for local stand-ins. In production we
     POST to whatever is registered, so only the known push services' hosts
@@ -73,7 +73,7 @@ def endpoint_problem(url):
     return None
 
 
-def known_service(host):
+def known_service(host: str) -> bool:
     """True when `host` is one of PUSH_SERVICE_HOSTS or under one."""
     return any(host == known or host.endswith("." + known)
                for known in current_app.config["PUSH_SERVICE_HOSTS"])
@@ -87,7 +87,7 @@ def _is_ip(host):
     return True
 
 
-def key_problem(p256dh, auth):
+def key_problem(p256dh: str, auth: str) -> str | None:
     """Why the keys cannot encrypt a payload, or None: p256dh must be a P-256 point
     (65 bytes, uncompressed), auth 16 bytes."""
     from cryptography.hazmat.primitives.asymmetric import ec
@@ -111,7 +111,9 @@ def _preference_fields(values):
             if values.get(name) is not None}
 
 
-def register(user, endpoint, keys, device_id=None, preferences=None, language=None):
+def register(user: User, endpoint: str, keys: dict[str, str], device_id: str | None = None,
+             preferences: dict | None = None,
+             language: str | None = None) -> tuple[PushToken, bool]:
     """Register (or refresh) this browser's subscription for `user`; (token, new for them).
     Preferences not given keep their values for the same person, and start on for a new
     row or one taken over from someone else (their choices are not this person's).
@@ -146,7 +148,8 @@ def register(user, endpoint, keys, device_id=None, preferences=None, language=No
     return PushToken.objects.get(token=endpoint), before is None or before["userId"] != user.id
 
 
-def renew(old_endpoint, old_auth, endpoint, keys, ip):
+def renew(old_endpoint: str, old_auth: str, endpoint: str, keys: dict[str, str],
+          ip: str | None) -> None:
     """The browser's push service replaced the subscription at `old_endpoint`
     (`pushsubscriptionchange` in the service worker, which has no sign-in): the device keeps
     its person, choices and language at the new endpoint. The proof is the old
@@ -185,12 +188,12 @@ def _own(user, endpoint):
     return found
 
 
-def unregister(user, endpoint):
+def unregister(user: User, endpoint: str) -> None:
     if not PushToken.objects(token=endpoint, user_id=user.id).delete():
         raise _not_mine()
 
 
-def set_preferences(user, endpoint, values):
+def set_preferences(user: User, endpoint: str, values: dict) -> PushToken:
     token = _own(user, endpoint)
     changes = _preference_fields(values)
     if changes:
@@ -200,7 +203,7 @@ def set_preferences(user, endpoint, values):
     return _own(user, endpoint)
 
 
-def shape(token):
+def shape(token: PushToken) -> dict:
     preferences = token.preferences
     return {
         "id": token.id,

@@ -27,7 +27,7 @@ from app.models import (
 PREVIEW = 120  # characters of a message or post shown in a notification
 
 
-def preview(text, limit=PREVIEW):
+def preview(text: str | None, limit: int = PREVIEW) -> str:
     """One line of at most `limit` characters, cut at a word with an ellipsis when longer."""
     flat = re.sub(r"\s+", " ", text or "").strip()
     if len(flat) <= limit:
@@ -75,7 +75,7 @@ def _inbox_url(business_id, conversation_id):
     return f"/cabinet/b/{business_id}/inbox?dialog={conversation_id}"
 
 
-def new_message(conversation_id, message):
+def new_message(conversation_id: str, message: dict) -> None:
     """A new dialog message: to the customer and the team members in the dialog, never the
     sender, and not to anyone with a live stream open (they see it already). The bot's
     messages are for the customer only: the team does not need its greetings buzzing."""
@@ -102,7 +102,7 @@ def new_message(conversation_id, message):
         "url": _inbox_url(business.id, conversation.id), "tag": tag})
 
 
-def invited(conversation_id, user_ids):
+def invited(conversation_id: str, user_ids: list[str]) -> None:
     """The bot called team members into a dialog: to each of them who wants `mentions`,
     connected or not (a call to act that the page they have open may not show)."""
     conversation = Conversation.objects(id=conversation_id).first()
@@ -137,7 +137,7 @@ def _by_language(token_ids):
     return grouped
 
 
-def channel_post(post_id):
+def channel_post(post_id: str) -> None:
     """A new channel post: to the subscribers who want `channelUpdate`, read from one
     streamed query and sent as one `push.deliver` job per PUSH_BATCH_SIZE subscribers, so a
     big channel never makes one huge job. Its author is left out."""

@@ -100,7 +100,7 @@ def _send_one(token, data, config, session, verdicts):
     return "sent"
 
 
-def deliver(token_ids, payload):
+def deliver(token_ids: list[str], payload: dict) -> list[str]:
     """Send `payload` (JSON-ready) to the subscriptions `token_ids`; the ids that failed
     and are worth another try. Ids that no longer exist are skipped."""
     config = current_app.config

@@ -6,6 +6,7 @@ its person may read anyway.
 """
 
 import re
+from collections.abc import Iterable
 
 from flask_babel import lazy_gettext as _
 
@@ -13,12 +14,13 @@ from app.businesses import permissions
 from app.channels import posts
 from app.conversations import dialogs
 from app.errors import AppError, Forbidden
+from app.models import Guest, User
 
 MAX_TOPICS = 20
 _TOPIC = re.compile(r"^(user|business|dialog|channel):([A-Za-z0-9_-]{1,64})$")
 
 
-def authorize_topic(user, topic):
+def authorize_topic(user: User | Guest | None, topic: str) -> bool:
     """True when `user` may receive the events of `topic`; False for anything else,
     unknown kinds included."""
     match = _TOPIC.match(topic or "")
@@ -34,7 +36,7 @@ def authorize_topic(user, topic):
     return bool(dialogs.can_view(user, target))
 
 
-def parse_topics(raw):
+def parse_topics(raw: str | None) -> list[str]:
     """The distinct topics of a comma-separated list; 422 when empty or too many."""
     topics = list(dict.fromkeys(part.strip() for part in (raw or "").split(",") if part.strip()))
     if not topics or len(topics) > MAX_TOPICS:
@@ -44,7 +46,7 @@ def parse_topics(raw):
     return topics
 
 
-def require_topics(user, topics):
+def require_topics(user: User | Guest, topics: Iterable[str]) -> None:
     """403 unless `user` may receive every one of `topics`."""
     for topic in topics:
         if not authorize_topic(user, topic):

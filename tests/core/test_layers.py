@@ -124,3 +124,27 @@ def test_the_import_graph_has_no_cycle():
         if node not in state:
             visit(node, [node])
     assert cycles == []
+
+
+DOMAIN_PACKAGES = ("lib", "live", "messaging", "accounts", "businesses", "conversations",
+                   "channels", "bot", "notifications", "backoffice")
+
+
+def test_the_public_functions_of_the_packages_are_annotated():
+    bare = []
+    for package in DOMAIN_PACKAGES:
+        for path in sorted((ROOT / "app" / package).glob("*.py")):
+            tree = ast.parse(path.read_text())
+            functions = [node for node in tree.body if isinstance(node, ast.FunctionDef)]
+            for cls in tree.body:
+                if isinstance(cls, ast.ClassDef) and not cls.name.startswith("_"):
+                    functions += [node for node in cls.body if isinstance(node, ast.FunctionDef)]
+            for function in functions:
+                if function.name.startswith("_") and function.name != "__init__":
+                    continue
+                arguments = [a for a in function.args.args + function.args.kwonlyargs
+                             if a.arg not in ("self", "cls")]
+                if any(a.annotation is None for a in arguments) or (
+                        function.returns is None and function.name != "__init__"):
+                    bare.append(f"{path.relative_to(ROOT)}:{function.lineno} {function.name}")
+    assert bare == []
