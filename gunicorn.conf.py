@@ -1,16 +1,24 @@
 """gunicorn settings, from the environment.
 
+Workers are gevent's (greenlets, not threads): an open live-updates stream is a parked
+greenlet that costs memory, so one worker keeps thousands of chats open and still answers
+every other request. Each worker accepts at most LIVE_STREAMS_MAX streams plus
+GUNICORN_SPARE_CONNECTIONS ordinary connections, so streams never take the room of a page.
+
 The embedded store is loaded into each process's memory (and journalled to its file), so
-embedded mode runs one worker with threads; with MONGODB_URI set, several worker processes
-share the real database.
+embedded mode runs one worker; with MONGODB_URI set, several worker processes share the real
+database (and REDIS_URL carries live events between them).
 """
 
 import multiprocessing
 import os
+import resource
 import signal
 import threading
+from collections import Counter
 
 from dotenv import load_dotenv
+from gunicorn.workers.ggevent import GeventWorker
 
 load_dotenv(".env", override=False)  # the same settings the app reads
 
@@ -18,16 +26,58 @@ bind = os.environ.get("BIND", "127.0.0.1:5000")
 _embedded = not os.environ.get("MONGODB_URI")
 _default_workers = 1 if _embedded else multiprocessing.cpu_count() * 2 + 1
 workers = int(os.environ.get("GUNICORN_WORKERS", _default_workers))
-worker_class = "gthread"
-# Each open live-updates stream (app/api/stream.py) holds a thread for up to a minute, so
-# there are many more threads than cores; most of them wait.
-threads = int(os.environ.get("GUNICORN_THREADS", 64))
+worker_connections = int(os.environ.get("LIVE_STREAMS_MAX", 10000)) + int(
+    os.environ.get("GUNICORN_SPARE_CONNECTIONS", 1000))
+connections_per_ip = int(os.environ.get("GUNICORN_CONNECTIONS_PER_IP", 200))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
 graceful_timeout = 20
 keepalive = 5
 accesslog = None  # the app writes one JSON line per request itself
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# A trusted proxy brings many people over its connections, and limits them itself.
+_proxies = {address.strip() for address in forwarded_allow_ips.split(",")}
+
+
+class CappedGeventWorker(GeventWorker):
+    """gevent's worker, where one client address holds at most `connections_per_ip` open
+    connections (a trusted proxy's excepted): past that a connection is closed at once, so
+    one visitor's idle or slow connections never take the room of everyone else's."""
+
+    def init_process(self):
+        self.held = Counter()
+        super().init_process()
+
+    def handle(self, listener, client, addr):
+        ip = addr[0] if isinstance(addr, tuple) else None
+        if ip is None or ip in _proxies or "*" in _proxies:
+            return super().handle(listener, client, addr)
+        if self.held[ip] >= connections_per_ip:
+            client.close()
+            return None
+        self.held[ip] += 1
+        try:
+            return super().handle(listener, client, addr)
+        finally:
+            self.held[ip] -= 1
+            if not self.held[ip]:
+                del self.held[ip]
+
+
+worker_class = CappedGeventWorker
+
+
+def on_starting(server):
+    """Every connection is a file descriptor: allow as many as the hard limit lets us."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = worker_connections + 1000  # and the store, logs, Redis, …
+    if soft < wanted and soft != resource.RLIM_INFINITY:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (
+            wanted if hard == resource.RLIM_INFINITY else min(wanted, hard), hard))
+    soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    if soft < wanted:
+        server.log.warning("only %s file descriptors: fewer streams than LIVE_STREAMS_MAX "
+                           "can be open (raise `ulimit -n`)", soft)
 
 
 def post_worker_init(worker):
@@ -39,7 +89,7 @@ def post_worker_init(worker):
 
     def handle_term(sig, frame):
         stop(sig, frame)
-        # A thread: the streams' locks are not for a signal handler to take.
+        # A thread (a greenlet under gevent): the streams' locks are not for a signal handler.
         threading.Thread(target=bus.shutdown, args=(worker.wsgi,), daemon=True).start()
 
     signal.signal(signal.SIGTERM, handle_term)

@@ -20,6 +20,7 @@ from app.extensions import babel, cors, init_limiter, jwt
 from app.lib.event_bus import init_event_bus
 from app.lib.storage import init_storage
 from app.live.bus import init_live
+from app.live.slots import init_slots
 from app.messaging.runtime import init_messaging
 from app.sessions import ServerSideSessionInterface
 from app.web import init_web
@@ -70,6 +71,7 @@ def create_app(overrides=None):
     init_db(app)
     init_storage(app)
     init_live(app)
+    init_slots(app)
     messaging = init_messaging(app)
     listeners.subscribe_all(init_event_bus(app), messaging.dispatcher)
     init_api(app)

@@ -123,8 +123,14 @@ def load_config(environ, instance_path):
         "REDIS_URL": env_str(environ, "REDIS_URL"),
         # Prefix of every key we keep in Redis (limits, revoked tokens): several apps can share one.
         "REDIS_KEY_PREFIX": env_str(environ, "REDIS_KEY_PREFIX", "bank"),
-        # Longest life of one live-updates stream; the client then reopens it (app/api/stream.py).
+        # Longest life of one live-updates stream; the client then reopens it (app/live/).
         "LIVE_STREAM_SECONDS": env_int(environ, "LIVE_STREAM_SECONDS", 55, minimum=1),
+        # Open streams: at most so many per person or widget guest, per client IP, and per
+        # server process (gunicorn keeps room for ordinary requests beside them).
+        "LIVE_STREAMS_PER_IDENTITY": env_int(environ, "LIVE_STREAMS_PER_IDENTITY", 10,
+                                             minimum=0),
+        "LIVE_STREAMS_PER_IP": env_int(environ, "LIVE_STREAMS_PER_IP", 100, minimum=0),
+        "LIVE_STREAMS_MAX": env_int(environ, "LIVE_STREAMS_MAX", 10000, minimum=0),
         # mms3 (MMS3_CONTRACT.md): the conversations store when MMS3_API_URL is set.
         "MMS3_API_URL": env_str(environ, "MMS3_API_URL"),
         "MMS3_API_KEY": env_str(environ, "MMS3_API_KEY"),

@@ -3,8 +3,8 @@
 Run by hand from the repo root:  .venv/bin/python bench/api_throughput.py
 (servers, load loop and table are in bench/harness.py, shared with the other benches)
 
-It starts three servers itself, each with gunicorn -c gunicorn.conf.py (gthread, 1 worker,
-8 threads in embedded mode) on a free 127.0.0.1 port, the app ones on fresh temporary embedded
+It starts three servers itself, each with gunicorn -c gunicorn.conf.py (gevent, 1 worker in
+embedded mode) on a free 127.0.0.1 port, the app ones on fresh temporary embedded
 stores; loads them with keep-alive connections from stdlib threads, one target at a time in
 interleaved rounds; stops them; and prints requests per second and p50/p99 latency for:
 

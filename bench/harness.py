@@ -1,7 +1,7 @@
 """What the benchmarks share: gunicorn servers on fresh embedded stores, single requests and
 signing in, the load loop, and the results table. Not a benchmark itself.
 
-Servers run `gunicorn -c gunicorn.conf.py` (gthread, 1 worker, 8 threads in embedded mode) on a
+Servers run `gunicorn -c gunicorn.conf.py` (gevent, 1 worker in embedded mode) on a
 free 127.0.0.1 port; load is only ever sent there.
 """
 
@@ -36,7 +36,7 @@ REQUEST_TIMEOUT_SECONDS = 10.0
 # Settings from the caller's shell that would move the app off its embedded defaults or change
 # the server shape; the benches measure embedded mode with gunicorn.conf.py's own defaults.
 UNSET_FROM_SHELL = ("MONGODB_URI", "CELERY_BROKER_URL", "REDIS_URL", "MMS3_API_URL",
-                    "SMS_PROVIDER", "BIND", "GUNICORN_WORKERS", "GUNICORN_THREADS",
+                    "SMS_PROVIDER", "BIND", "GUNICORN_WORKERS", "LIVE_STREAMS_MAX",
                     "TRUSTED_PROXIES", "FLASK_APP", "FLASK_DEBUG")
 
 
@@ -298,7 +298,7 @@ def measure(targets, warmup_seconds=WARMUP_SECONDS, measure_seconds=MEASURE_SECO
 
 def describe_load(warmup_seconds=WARMUP_SECONDS, measure_seconds=MEASURE_SECONDS,
                   rounds=ROUNDS):
-    return (f"gunicorn -c gunicorn.conf.py (gthread, 1 worker, 8 threads); {CONCURRENCY} client "
+    return (f"gunicorn -c gunicorn.conf.py (gevent, 1 worker); {CONCURRENCY} client "
             f"threads, keep-alive; per target {warmup_seconds:g} s warm-up, then "
             f"{measure_seconds:g} s over {rounds} interleaved rounds")
 

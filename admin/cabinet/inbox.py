@@ -120,8 +120,9 @@ class InboxPages:
         dialog_id = request.args.get("dialog")
         if dialog_id:
             wanted.append(f"dialog:{_conversation(scope, dialog_id).id}")
-        topics.require_topics(scope.user, wanted)  # the API's rule, checked again
-        return sse_response(wanted, request.headers.get("Last-Event-ID"))
+        return sse_response(scope.user, wanted,
+                            lambda: topics.require_topics(scope.user, wanted),  # the API's rule
+                            request.headers.get("Last-Event-ID"))
 
     # --- actions on one dialog ----------------------------------------------------------------
 

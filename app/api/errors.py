@@ -30,7 +30,9 @@ _HTTP_ERRORS = {
 
 
 def _is_api():
-    return request.path == "/api" or request.path.startswith("/api/")
+    """The API, and any live stream (the cabinet's too): its reader wants JSON, not a page."""
+    return request.path == "/api" or request.path.startswith("/api/") \
+        or request.headers.get("Accept") == "text/event-stream"
 
 
 def init_error_handlers(app):

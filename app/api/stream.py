@@ -25,7 +25,8 @@ class StreamQuery(Query):
 @visitor_required
 @query(StreamQuery)
 def stream(params):
-    """Live events of the given topics as Server-Sent Events (text/event-stream)."""
+    """Live events of the given topics as Server-Sent Events (text/event-stream). 429 when the
+    caller (or their network) holds too many open streams already."""
     wanted = topics.parse_topics(params.topics)
-    topics.require_topics(me(), wanted)
-    return sse_response(wanted, request.headers.get("Last-Event-ID") or params.lastEventId)
+    return sse_response(me(), wanted, lambda: topics.require_topics(me(), wanted),
+                        request.headers.get("Last-Event-ID") or params.lastEventId)

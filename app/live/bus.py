@@ -43,7 +43,7 @@ log = logging.getLogger("bank.live")
 def _replay(backend, topics, after, head):
     """(events of `topics` with after < id <= head, oldest first; whether that is surely
     everything)."""
-    if after < clock_id() - REPLAY_SECONDS * 1_000_000:
+    if after < max(clock_id() - REPLAY_SECONDS * 1_000_000, backend.started):
         return [], False
     events = []
     for topic in topics:

@@ -13,6 +13,8 @@ class MemoryBackend:
 
     def __init__(self):
         self.fanout, self.closing = Fanout(), False
+        # What came before this process started is gone: a cursor older than this resets.
+        self.started = clock_id()
         self._lock = threading.Lock()
         self._last = 0
         self._buffers = {}  # topic -> deque of Events, oldest first

@@ -59,6 +59,7 @@ class RedisBackend:
 
     def __init__(self, client: Redis, prefix: str):
         self.redis, self.fanout, self.closing = client, Fanout(), False
+        self.started = 0  # the buffers live in Redis, across restarts of this process
         self.seq_key = f"{prefix}:live:seq"
         self.buffer_prefix = f"{prefix}:live:topic:"
         self.channel = f"{prefix}:live"

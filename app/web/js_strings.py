@@ -93,6 +93,8 @@ GROUPS = {
         "sent": _("Sent"),
         "read": _("Read"),
         "waiting": _("Waiting for the connection"),
+        "liveLimited": _("Too many chats are open in this browser. New messages show when "
+                         "one of them closes."),
         "failed": _("Not sent"),
     },
 }

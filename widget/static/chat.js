@@ -119,8 +119,12 @@
       lastEventId: lastEventId,
       getToken: signedIn() ? undefined : function () { return api.token; },
       onEvent: onEvent,
-      onState: function (state) {
+      onState: function (state, detail) {
         root.setAttribute("data-live", state);
+        // A lasting condition, apart from what sending says: the server refused the stream.
+        var note = state === "limited" ? (detail && detail.message) || words.liveLimited : "";
+        $("live-note").textContent = note;
+        $("live-note").hidden = !note;
         if (state === "open") flush(); // connected again: send what waited
         if (state === "unauthorized" && !signedIn()) { // the guest's token expired
           var resume = live.lastEventId();

@@ -188,9 +188,10 @@
           refreshList();
         }
       },
-      onState: function (state) {
+      onState: function (state, detail) {
         if (!liveState) return;
         var label = { open: data.labelOpen, reconnecting: data.labelReconnecting,
+                      limited: (detail && detail.message) || data.labelLimited,
                       failed: data.labelFailed, unauthorized: data.labelFailed }[state];
         liveState.textContent = label || "";
         liveState.setAttribute("data-state", state);

@@ -2,15 +2,19 @@
  *
  * fetch() rather than EventSource, because EventSource cannot send the Authorization header.
  * The server ends each stream after a minute or so; it is reopened at once with the last id
- * seen (Last-Event-ID), so nothing is missed. After a failure it is reopened with growing
- * delays. A `reset` event means the gap could not be filled: reload what the page shows.
+ * seen (Last-Event-ID), so nothing is missed. After a failure (the connection broke, the
+ * server restarts) it is reopened with growing, randomly spread delays, so thousands of pages
+ * do not all come back in the same second. A server that refuses the stream because too many
+ * are open (429) is asked again only after its Retry-After: the state is then "limited", with
+ * the server's message for the page to show. A `reset` event means the gap could not be
+ * filled: reload what the page shows.
  *
  *   var live = BankLive.open({
  *     url: "/api/stream?topics=dialog:cnv_1",
  *     lastEventId: "…",                          // optional: resume after this id
  *     onEvent: function (e) { ... e.id, e.event, e.topic, e.data ... },
  *     onState: function (state, detail) { ... }   // connecting, open, reconnecting,
- *   });                                            // unauthorized, failed, closed
+ *   });                                // limited ({message, inMs}), unauthorized, failed, closed
  *   live.close();
  *
  * By default the access token comes from api.js (window.Bank.session), which also refreshes
@@ -80,12 +84,15 @@
       return result;
     }
 
-    function later(minimumMs) {
+    function later(minimumMs, name, detail) {
       if (closed) return;
       failures += 1;
       var delay = Math.min(MAX_DELAY_MS, 1000 * Math.pow(2, failures - 1));
-      delay = Math.max(minimumMs || 0, delay / 2 + Math.random() * delay / 2); // jitter
-      state("reconnecting", { inMs: Math.round(delay) });
+      delay = delay / 2 + Math.random() * delay / 2; // jitter
+      if (minimumMs) delay = Math.max(delay, minimumMs * (1 + Math.random() / 4));
+      detail = detail || {};
+      detail.inMs = Math.round(delay);
+      state(name || "reconnecting", detail);
       timer = setTimeout(connect, delay);
     }
 
@@ -134,12 +141,17 @@
       if (!response.ok || !response.body) {
         if (response.status === 429 || response.status >= 500) {
           var retryAfter = parseInt(response.headers.get("Retry-After") || "", 10);
-          return later(isNaN(retryAfter) ? 0 : retryAfter * 1000);
+          var wait = isNaN(retryAfter) ? 0 : retryAfter * 1000;
+          if (response.status !== 429) return later(wait);
+          var body = null;
+          try { body = await response.json(); } catch (e) { /* not JSON: no message */ }
+          return later(wait, "limited",
+                       { message: body && body.error ? body.error.message : null });
         }
         closed = true; // 400, 403, 404: asking again would not help
         return state("failed", { status: response.status });
       }
-      var opened = false;
+      var opened = false, broken = false;
       var parser = new Parser(function (frame) { opened = true; deliver(frame); });
       var reader = response.body.getReader(), decoder = new TextDecoder();
       try {
@@ -150,11 +162,13 @@
           if (parser.lastId) lastId = parser.lastId;
         }
       } catch (e) {
-        /* the connection broke, or close() aborted it */
+        broken = true; // the connection broke (the server went away), or close() aborted it
       }
       if (closed) return;
-      // The server ends every stream after a while: reopen one that worked at once.
-      if (opened) timer = setTimeout(connect, 0);
+      // The server ends every stream after a while: reopen one that ended so at once. One
+      // that broke waits a moment, spread at random, for a server that restarts.
+      if (opened && !broken) timer = setTimeout(connect, 0);
+      else if (opened) later();
       else later(parser.retryMs || 0);
     }
 
