@@ -18,6 +18,7 @@ from app.config import load_config, load_dotenv_file
 from app.db import init_db
 from app.extensions import babel, cors, init_limiter, jwt
 from app.lib.event_bus import init_event_bus
+from app.lib.images import init_images
 from app.lib.storage import init_storage
 from app.live.bus import init_live
 from app.live.slots import init_slots
@@ -70,6 +71,7 @@ def create_app(overrides=None):
     _init_extensions(app)
     init_db(app)
     init_storage(app)
+    init_images(app)
     init_live(app)
     init_slots(app)
     messaging = init_messaging(app)

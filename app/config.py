@@ -179,6 +179,13 @@ def load_config(environ, instance_path):
         "UPLOADS_PATH": env_str(environ, "UPLOADS_PATH", str(Path(instance_path) / "uploads")),
         "AVATAR_MAX_BYTES": env_int(environ, "AVATAR_MAX_BYTES", 5 * 1024 * 1024, minimum=1024),
         "AVATAR_MAX_SIDE": env_int(environ, "AVATAR_MAX_SIDE", 512, minimum=32),
+        # Uploaded images: declared pixels taken (in millions) for avatars and logos, and for
+        # channel posts' images; images decoded at once per process; uploads per person.
+        "IMAGE_MAX_MEGAPIXELS": env_int(environ, "IMAGE_MAX_MEGAPIXELS", 16, minimum=1),
+        "POST_IMAGE_MAX_MEGAPIXELS": env_int(environ, "POST_IMAGE_MAX_MEGAPIXELS", 24,
+                                             minimum=1),
+        "IMAGE_DECODES_AT_ONCE": env_int(environ, "IMAGE_DECODES_AT_ONCE", 2, minimum=1),
+        "IMAGE_UPLOADS_PER_USER": env_str(environ, "IMAGE_UPLOADS_PER_USER", "30/hour"),
         # The TTF font of the printable QR card (PDF): it must cover Cyrillic.
         "PDF_FONT_PATH": env_str(environ, "PDF_FONT_PATH",
                                  "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),

@@ -13,8 +13,9 @@ it, then:
    in the same format in memory (the floor: what the library costs without us); the rows take
    turns, so other work on the machine weighs on all alike. Two more rows split segno's cost:
    segno.make alone, and segno.make given the mask it chose (no search over the 8 masks).
-2. Three gunicorn servers (gunicorn -c gunicorn.conf.py: gevent, 1 worker in embedded mode) on free 127.0.0.1 ports: the app at LOG_LEVEL=WARNING on the store, the app at
-   LOG_LEVEL=INFO (as production logs) on the copy, and bench/bare_app.py, the baseline.
+2. Three gunicorn servers (gunicorn -c gunicorn.conf.py: gevent, 1 worker in embedded mode) on
+   free 127.0.0.1 ports: the app at LOG_LEVEL=WARNING on the store, the app at LOG_LEVEL=INFO
+   (as production logs) on the copy, and bench/bare_app.py, the baseline.
 3. QR over HTTP, signed in as the demo owner +79990000001 (the code read from the console SMS
    provider's log line): GET /api/businesses/<id>/qr?format=svg, then the same with
    If-None-Match: <its ETag>, which must be answered 304; statuses and latencies next to the

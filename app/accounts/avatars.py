@@ -4,19 +4,15 @@ phone's last digits)."""
 import hashlib
 from xml.sax.saxutils import escape
 
-from flask import current_app
-
 from app import clock
-from app.lib import images, storage
+from app.lib import images
 from app.models import User
 
 _PALETTE = ("#3b5bdb", "#0b7285", "#2b8a3e", "#e67700", "#c2255c", "#5f3dc4", "#1864ab", "#087f5b")
 
 
 def upload(user: User, data: bytes) -> str:
-    config = current_app.config
-    webp = images.reencode(data, config["AVATAR_MAX_BYTES"], config["AVATAR_MAX_SIDE"])
-    key = storage.storage().save("avatars", webp, "webp")
+    key = images.store(data, images.AVATAR, user.id)
     User.objects(id=user.id).update_one(set__avatar=key, set__updated_at=clock.now())
     user.avatar = key
     return key

@@ -4,7 +4,6 @@ finding one by its slug, current or former."""
 from collections.abc import Iterable
 from datetime import datetime
 
-from flask import current_app
 from flask_babel import lazy_gettext as _
 
 from app import clock
@@ -12,7 +11,7 @@ from app.businesses import categories, qr, slugs
 from app.businesses.permissions import require, require_owner
 from app.errors import AppError, NotFound
 from app.events import BusinessCreated, BusinessRenamed
-from app.lib import event_bus, images, search_text, storage
+from app.lib import event_bus, images, search_text
 from app.models import Business, BusinessMember, BusinessSettings, Location, SlugClaim, User
 from app.models.base import new_id
 
@@ -151,9 +150,7 @@ def soft_delete(business: Business, actor: User) -> None:
 
 def set_logo(business: Business, actor: User, data: bytes) -> Business:
     require(business, actor, "canManageSettings")
-    config = current_app.config
-    webp = images.reencode(data, config["AVATAR_MAX_BYTES"], config["AVATAR_MAX_SIDE"])
-    key = storage.storage().save("logos", webp, "webp")
+    key = images.store(data, images.LOGO, actor.id)
     Business.objects(id=business.id).update_one(set__logo=key, set__updated_at=clock.now())
     business.logo = key
     return business

@@ -9,7 +9,6 @@ updates and notifications listen to PostPublished. Reactions and comments are in
 
 from datetime import datetime
 
-from flask import current_app
 from flask_babel import lazy_gettext as _
 
 from app import clock
@@ -38,7 +37,6 @@ from app.models import (
 )
 
 TEXT_MAX = 4000
-IMAGE_MAX_SIDE = 1280
 LANDING_POSTS = 3
 # The reactions a post takes: a short list, so counts stay readable and nothing odd is stored.
 REACTIONS = ("👍", "❤️", "🔥", "😂", "😮", "😢", "👏", "🎉")
@@ -102,9 +100,7 @@ def create(business: Business, user: User, raw_text: object,
     body = text.clean_text(raw_text, TEXT_MAX)
     key = None
     if image:
-        webp = images.reencode(image, current_app.config["AVATAR_MAX_BYTES"],
-                                      IMAGE_MAX_SIDE)
-        key = storage.storage().save("posts", webp, "webp")
+        key = images.store(image, images.POST, user.id)
     waits = settings_of(business.id)["moderationEnabled"] and not is_lead(member)
     now = _now()
     post = ChannelPost(business_id=business.id, author_id=user.id, text=body, image=key,
