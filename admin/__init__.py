@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _
 from admin.cabinet import init_cabinet
 from admin.charts import bar_chart
 from admin.index import BackOfficeHome
+from admin.phone_privacy import init_phone_privacy
 from admin.staff import SignOutForm, current_user
 from admin.views import back_office_views
 from admin.views.dead_letters import DeadLettersView
@@ -32,6 +33,7 @@ def init_admin(app):
                         theme=Bootstrap4Theme(swatch="default",
                                               base_template="admin/bank_base.html"))
     app.context_processor(_signed_in_context)
+    init_phone_privacy(app)
     app.add_template_global(bar_chart)  # the back office's and the cabinet's charts
     for view in back_office_views():
         back_office.add_view(view)

@@ -11,7 +11,6 @@ from wtforms.validators import DataRequired, Length
 
 from admin.model_view import StaffModelView
 from admin.staff import current_user
-from admin.views.records import phone_column
 from app.accounts import users
 from app.accounts.platform_roles import MANAGE_ROLES, MODERATE
 from app.backoffice import moderation
@@ -36,8 +35,6 @@ class UserView(StaffModelView):
     column_filters = ("is_blocked", "created_at",
                       FilterEqual("platform_roles", _("Platform role"),
                                   options=[(r, r) for r in PLATFORM_ROLES]))
-    column_formatters = {"phone": phone_column}
-    column_formatters_export = column_formatters
     column_default_sort = ("created_at", True)
     details_template = "admin/user_details.html"
 

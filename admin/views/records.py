@@ -1,24 +1,16 @@
-"""Read-only lists: team members, subscriptions, the SMS log and the audit log."""
+"""Read-only lists: team members, subscriptions, the SMS log and the audit log (phones in them
+are masked for those who may not see them: admin/phone_privacy.py)."""
 
 from flask_babel import lazy_gettext as _
 
 from admin.model_view import StaffModelView
-from admin.staff import current_user
-from app.accounts.platform_roles import SEE_PHONES, can, mask_phone
 from app.models import AuditEntry, BusinessMember, SmsMessage, Subscription
-
-
-def phone_column(_view, _context, model, name):
-    phone = getattr(model, name)
-    return phone if can(current_user(), SEE_PHONES) else mask_phone(phone)
 
 
 class MemberView(StaffModelView):
     column_list = ("business_id", "user_id", "invited_phone", "role", "is_active", "joined_at",
                    "invited_at")
     column_filters = ("business_id", "user_id", "role", "is_active")
-    column_formatters = {"invited_phone": phone_column}
-    column_formatters_export = column_formatters
     column_default_sort = ("invited_at", True)
 
     def __init__(self):
@@ -43,8 +35,6 @@ class SmsLogView(StaffModelView):
                    "sent_at")
     column_filters = ("status", "provider", "purpose", "created_at")
     column_searchable_list = ("phone",)
-    column_formatters = {"phone": phone_column}
-    column_formatters_export = column_formatters
     column_default_sort = ("created_at", True)
 
     def __init__(self):

@@ -16,7 +16,7 @@ from wtforms.validators import AnyOf, DataRequired, Length
 from admin.access import StaffAccess
 from admin.model_view import StaffModelView
 from admin.staff import current_user
-from app.accounts.platform_roles import MODERATE, SEE_PHONES, mask_phone
+from app.accounts.platform_roles import MODERATE
 from app.backoffice import reports
 from app.errors import AppError
 from app.models import REPORT_TARGETS, Report
@@ -61,7 +61,7 @@ def _pages(total):
     return max(1, -(-total // PAGE_SIZE))
 
 
-def describe(target_type, target_id, found, see_phones):
+def describe(target_type, target_id, found):
     """How a target is shown: {label, details, public_url, admin_url, flags}."""
     document = found.get((target_type, target_id))
     shown = {"label": target_id, "details": None, "public_url": None, "admin_url": None,
@@ -77,7 +77,7 @@ def describe(target_type, target_id, found, see_phones):
                           if on]
     elif target_type == "user" and document is not None:
         shown.update(label=document.name or _("(no name)"),
-                     details=document.phone if see_phones else mask_phone(document.phone),
+                     details=document.phone,
                      admin_url=url_for("admin_users.details_view", id=document.id))
         shown["flags"] = [_("blocked")] if document.is_blocked else []
     elif target_type in ("business", "user"):
@@ -85,11 +85,11 @@ def describe(target_type, target_id, found, see_phones):
     return shown
 
 
-def _person(found, user_id, see_phones):
+def _person(found, user_id):
     user = found.get(("user", user_id))
     if user is None:
         return user_id or "—"
-    return user.name or (user.phone if see_phones else mask_phone(user.phone))
+    return user.name or user.phone
 
 
 class ReportQueueView(StaffAccess, BaseView):
@@ -104,10 +104,9 @@ class ReportQueueView(StaffAccess, BaseView):
         page = _page()
         rows, total = reports.queue(page, PAGE_SIZE)
         found = reports.targets([(row.target_type, row.target_id) for row in rows])
-        see_phones = self.may(SEE_PHONES)
         return self.render(
             "admin/reports.html", tab="queue", page=page, pages=_pages(total), total=total,
-            rows=[(row, describe(row.target_type, row.target_id, found, see_phones))
+            rows=[(row, describe(row.target_type, row.target_id, found))
                   for row in rows],
             form=ResolveForm(), may_moderate=self.may(MODERATE), labels=_labels())
 
@@ -119,13 +118,12 @@ class ReportQueueView(StaffAccess, BaseView):
         pairs += [("user", r.reporter_id) for r in items] + [("user", r.resolved_by)
                                                             for r in items]
         found = reports.targets(pairs)
-        see_phones = self.may(SEE_PHONES)
         return self.render(
             "admin/reports_history.html", tab="history", page=page, pages=_pages(total),
             total=total, labels=_labels(),
-            items=[(r, describe(r.target_type, r.target_id, found, see_phones),
-                    _person(found, r.reporter_id, see_phones),
-                    _person(found, r.resolved_by, see_phones)) for r in items])
+            items=[(r, describe(r.target_type, r.target_id, found),
+                    _person(found, r.reporter_id),
+                    _person(found, r.resolved_by)) for r in items])
 
     @expose("/resolve", methods=("POST",))
     def resolve(self):
