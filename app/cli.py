@@ -1,4 +1,4 @@
-"""`flask` commands: migrate, create-admin, seed-demo."""
+"""`flask` commands: migrate, create-admin, repair, seed-demo."""
 
 import click
 from flask import current_app
@@ -6,6 +6,7 @@ from flask import current_app
 from app import db, migrate
 from app.accounts import phones, users
 from app.backoffice import demo
+from app.businesses import repair
 from app.errors import AppError
 
 
@@ -30,6 +31,14 @@ def init_cli(app):
             raise click.BadParameter(exc.message, param_hint="--phone") from None
         user = users.grant_platform_role(normalized, role)
         click.echo(f"{user.id} {user.phone} is now {role}")
+
+    @app.cli.command("repair")
+    def repair_command():
+        """Remove what creations of businesses cut short by a crash left behind."""
+        db.refresh(current_app)
+        removed = repair.remove_half_made()
+        click.echo("removed: {slugClaims} slug claim(s), {members} membership(s), "
+                   "{settings} settings of businesses never created".format(**removed))
 
     @app.cli.command("seed-demo")
     @click.option("--businesses", default=0, show_default=True,

@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _
+from mongoengine import NotUniqueError
 
 from app import clock
 from app.businesses import categories, qr, slugs
@@ -59,8 +60,11 @@ def _search_text(name, description):
 def create(owner: User, name: str, slug: str | None = None, description: str = "",
            category_ids: Iterable[str] = (), location_data: dict | None = None,
            is_public: bool = True) -> Business:
-    """Create a business with its owner membership and default settings, all or nothing:
-    each step that fails undoes the ones before it (the embedded store has no transactions)."""
+    """Create a business with its owner membership, default settings and QR code, all or
+    nothing. The business document is written last: until then nobody can see or reach it,
+    so a crash at any step (kill -9 included) leaves only parts nobody sees, which the next
+    claim of the slug or `flask repair` removes (repair.py). A step that fails undoes the ones
+    before it (the embedded store has no transactions)."""
     name = clean_name(name)
     description = clean_description(description)
     category_ids = categories.check_ids(list(category_ids))
@@ -69,16 +73,13 @@ def create(owner: User, name: str, slug: str | None = None, description: str = "
     slugs.claim(slug, business_id)
     done = []
     try:
-        business = Business(
-            id=business_id, owner_id=owner.id, name=name, description=description, slug=slug,
-            category_ids=category_ids, location=location(location_data), is_public=is_public,
-            search_text=_search_text(name, description),
-        ).save(force_insert=True)
-        done.append(business)
-        qr.ensure_code(business)  # the short code printed QR codes point at, from day one
         done.append(BusinessMember(business_id=business_id, user_id=owner.id, role="owner",
                                    invited_by=owner.id, joined_at=clock.now()).save())
         done.append(BusinessSettings(business_id=business_id).save())
+        business = _insert(Business(
+            id=business_id, owner_id=owner.id, name=name, description=description, slug=slug,
+            category_ids=category_ids, location=location(location_data), is_public=is_public,
+            search_text=_search_text(name, description)))
     except Exception:
         for document in reversed(done):
             document.delete()
@@ -86,6 +87,20 @@ def create(owner: User, name: str, slug: str | None = None, description: str = "
         raise
     event_bus.publish(BusinessCreated(business=business))
     return business
+
+
+def _insert(business, attempts=5):
+    """Insert the business with its short QR code (the one printed codes point at, from day
+    one), drawn again if another business holds it."""
+    for _attempt in range(attempts):
+        business.qr_code = qr.new_code()
+        try:
+            return business.save(force_insert=True)
+        except NotUniqueError:
+            if Business.objects(id=business.id).first() is not None \
+                    or Business.objects(slug=business.slug).first() is not None:
+                raise
+    raise RuntimeError(f"could not draw a unique QR code for {business.id}")
 
 
 def update(business: Business, actor: User, changes: dict) -> Business:

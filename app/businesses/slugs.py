@@ -6,16 +6,21 @@ ever had stays claimed by it (`SlugClaim`), so old links and printed codes keep 
 """
 
 import re
+from datetime import timedelta
 
 from flask_babel import lazy_gettext as _
 from mongoengine import NotUniqueError
 from slugify import slugify
 
+from app import clock
 from app.errors import AppError, Conflict
-from app.models import SlugClaim
+from app.models import Business, SlugClaim
 
 PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 MIN_LENGTH, MAX_LENGTH = 3, 48
+# A business is created in well under a second: a claim older than this without its business
+# was left by a creation that crashed (kill -9, a power cut) and holds the slug for nobody.
+CREATION_SECONDS = timedelta(seconds=60)
 # Paths of our own, and words that would mislead if they named a business.
 RESERVED = frozenset("""
     admin administrator api app apps assets b bank billing blog cabinet catalog dashboard docs
@@ -69,14 +74,26 @@ def suggestions(base: str | None, count: int = 3) -> list[str]:
 
 def claim(slug: str, business_id: str) -> None:
     """Take `slug` for the business; 409 with suggestions if anyone has ever held it."""
-    try:
-        SlugClaim(id=slug, business_id=business_id).save(force_insert=True)
-    except NotUniqueError:
-        existing = SlugClaim.objects(id=slug).first()
-        if existing is not None and existing.business_id == business_id:
-            return  # it was this business's own earlier slug: taking it back is fine
-        raise Conflict("slug_taken", _("This address is taken."),
-                       details={"field": "slug", "suggestions": suggestions(slug)}) from None
+    for _attempt in range(2):
+        try:
+            SlugClaim(id=slug, business_id=business_id).save(force_insert=True)
+            return
+        except NotUniqueError:
+            existing = SlugClaim.objects(id=slug).first()
+            if existing is not None and existing.business_id == business_id:
+                return  # it was this business's own earlier slug: taking it back is fine
+            if existing is None or not abandoned(existing):
+                break
+            # Left by a creation that crashed before its business was written: free again.
+            SlugClaim.objects(id=slug, business_id=existing.business_id).delete()
+    raise Conflict("slug_taken", _("This address is taken."),
+                   details={"field": "slug", "suggestions": suggestions(slug)})
+
+
+def abandoned(claim: SlugClaim) -> bool:
+    """A claim whose business was never written, and whose creation is long over."""
+    return claim.created_at < clock.now() - CREATION_SECONDS \
+        and Business.objects(id=claim.business_id).only("id").first() is None
 
 
 def release(slug: str, business_id: str) -> None:
