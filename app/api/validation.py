@@ -41,6 +41,22 @@ def _invalid(error):
                     details={"fields": fields})
 
 
+MAX_DEPTH = 16  # our bodies nest three levels at most
+
+
+def _depth(value):
+    """How deeply `value` nests objects and arrays, looked at without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, depth)
+            if depth <= MAX_DEPTH:
+                stack.extend((child, depth + 1)
+                             for child in (item.values() if isinstance(item, dict) else item))
+    return deepest
+
+
 def read_json():
     """The request's JSON object; {} for an empty body. 415 for other types, 400 if malformed."""
     if not request.content_length and not request.data:
@@ -50,9 +66,12 @@ def read_json():
                        status=415)
     try:
         payload = request.get_json()
-    except BadRequest:
+    except (BadRequest, RecursionError):  # 100,000 "[" overflow the parser's stack
         raise AppError("malformed_json", _("The request body is not valid JSON."),
                        status=400) from None
+    if _depth(payload) > MAX_DEPTH:
+        raise AppError("malformed_json", _("The request body is nested too deeply."),
+                       status=400, details={"maxDepth": MAX_DEPTH})
     if not isinstance(payload, dict):
         raise AppError("validation_error", _("The request body must be a JSON object."),
                        status=422)

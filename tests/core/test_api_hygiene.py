@@ -5,6 +5,8 @@ import logging
 
 import pytest
 
+from tests.factories import signed_in
+
 PHONE = "+79161234567"
 
 
@@ -172,3 +174,17 @@ def test_ready_reports_an_unreachable_broker(make_app):
     assert response.status_code == 503
     checks = response.get_json()["data"]["checks"]
     assert checks["store"] == "ok" and checks["broker"].startswith("error")
+
+
+@pytest.mark.parametrize("body", ["[" * 100_000, "{\"a\":" * 100_000,
+                                  "[" * 999 + "]" * 999, '{"phone": ' + "[" * 40 + "]" * 40 + "}"])
+def test_deeply_nested_json_is_400_on_every_json_endpoint(app, client, body):
+    """The JSON reader's recursion (100,000 "[") and a body nested deeper than any of ours."""
+    signed = signed_in(app, "+79161234567")
+    for method, path in (("post", "/api/auth/send-code"), ("post", "/api/businesses"),
+                         ("put", f"/api/users/{signed['user']['id']}")):
+        response = getattr(client, method)(path, data=body, content_type="application/json",
+                                           headers={"Authorization":
+                                                    f"Bearer {signed['accessToken']}"})
+        assert response.status_code == 400, (path, response.get_json())
+        assert error_of(response)["code"] == "malformed_json"
