@@ -42,8 +42,7 @@ def start(business: Business, ip: str | None, guest_id: str | None = None,
                                                   "verified."))
         guest, secret = _verified(business, external_id)
     elif widget.identity_required:
-        raise Forbidden("identity_required",
-                        _("This chat is for signed-in customers. Sign in with your phone."))
+        raise _identity_required()
     else:
         guest = resume(business, guest_id, guest_secret)
         secret = None
@@ -96,6 +95,11 @@ def issue_token(guest: Guest) -> dict:
     return {"token": token, "expiresIn": hours * 3600}
 
 
+def _identity_required():
+    return Forbidden("identity_required",
+                     _("This chat is for signed-in customers. Sign in with your phone."))
+
+
 def dialog_id(business: Business, guest: Guest) -> str | None:
     """The id of the guest's dialog with the business, or None before the first message."""
     found = Conversation.objects(business_id=business.id, customer_id=guest.id) \
@@ -105,9 +109,15 @@ def dialog_id(business: Business, guest: Guest) -> str | None:
 
 def guest_of(claims: dict) -> Guest | None:
     """The guest of a verified widget token; None once the guest joined an account (the
-    widget then uses the account's token)."""
+    widget then uses the account's token). 403 `identity_required` for an anonymous guest
+    once the business takes verified customers only: a token taken before the switch is
+    refused from then on, not for the rest of its day."""
     guest = Guest.objects(id=claims["sub"], business_id=claims.get("biz")).first()
-    return None if guest is None or guest.merged_into else guest
+    if guest is None or guest.merged_into:
+        return None
+    if guest.external_id is None and widget_settings.of(guest.business_id).identity_required:
+        raise _identity_required()
+    return guest
 
 
 def check_message_rate(guest: Guest) -> None:

@@ -155,6 +155,36 @@ def test_the_mandatory_switch_refuses_anonymous_guests(app, client, shop):
         assert Guest.objects(business_id=shop.business_id).count() == 1
 
 
+def test_switching_to_verified_customers_only_cuts_off_guests_already_in_the_chat(
+        app, client, shop):
+    """A guest's token lives a day; after the switch it is refused at once, for writing and
+    for starting a dialog alike, while a verified customer's token goes on working."""
+    started, dialog_id = guest_chat(client, shop)
+    with app.app_context():
+        from app.models import Business, User
+
+        owner = User.objects.get(id=shop.owner["user"]["id"])
+        place = Business.objects.get(id=shop.business_id)
+        secret = widget_settings.rotate_secret(place, owner)
+    verified = session(client, shop, identity={"id": "7", "signature": widget_settings.sign(
+        secret, "7")}).get_json()["data"]
+    with app.app_context():
+        widget_settings.update(place, owner, {"identityRequired": True})
+    token = started["token"]
+    posted = client.post(f"/api/dialogs/{dialog_id}/messages", json={"text": "Я ещё здесь"},
+                         headers=bearer(token))
+    assert posted.status_code == 403
+    assert posted.get_json()["error"]["code"] == "identity_required"
+    restarted = client.post(f"/api/businesses/{shop.business_id}/start-dialog",
+                            headers=bearer(token))
+    assert restarted.status_code == 403
+    assert client.get(f"/api/stream?topics=dialog:{dialog_id}",
+                      headers=bearer(token)).status_code == 403
+    allowed = client.post(f"/api/businesses/{shop.business_id}/start-dialog",
+                          headers=bearer(verified["token"]))
+    assert allowed.status_code == 200
+
+
 def test_signing_in_joins_the_guests_dialog_to_the_account(app, client, shop):
     started, dialog_id = guest_chat(client, shop)
     client.post(f"/api/dialogs/{dialog_id}/messages", json={"text": "Я гость"},
