@@ -52,7 +52,8 @@ def rotate(claims: dict) -> dict[str, str | int]:
     # Atomic: of two concurrent uses of one token, exactly one wins.
     won = RefreshToken.objects(id=jti, used_at=None).update_one(set__used_at=clock.now())
     if not won:
-        revoke_family(family)
+        if family:
+            revoke_family(family)
         raise AppError("token_reused", _("This session was ended for your safety. Sign in again."),
                        status=401)
     return issue_pair(user_id, family=family)
@@ -78,10 +79,19 @@ def is_revoked(claims: dict) -> bool:
 
 
 def logout(access_claims: dict, refresh_token: str | None = None) -> None:
-    """Revoke the access token and, if given and the same user's, the refresh token's family."""
+    """End the sign-in session: the access token and its whole family (the access token
+    carries the family, so the refresh token need not be sent), and the refresh token's
+    family if one is given (the same user's; checked first, so a refused one ends nothing)."""
+    refresh_claims = _own_refresh(access_claims, refresh_token) if refresh_token else None
     revoke_claims(access_claims)
-    if not refresh_token:
-        return
+    for claims in (access_claims, refresh_claims):
+        if claims and claims.get("fam"):
+            revoke_family(claims["fam"])
+    if refresh_claims:
+        revoke_claims(refresh_claims)
+
+
+def _own_refresh(access_claims, refresh_token):
     try:
         refresh_claims = decode_token(refresh_token)
     except Exception:
@@ -90,6 +100,4 @@ def logout(access_claims: dict, refresh_token: str | None = None) -> None:
     if refresh_claims.get("type") != "refresh" or refresh_claims["sub"] != access_claims["sub"]:
         raise AppError("token_invalid", _("The refresh token is not valid."), status=422,
                        details={"field": "refreshToken"})
-    revoke_claims(refresh_claims)
-    if refresh_claims.get("fam"):
-        revoke_family(refresh_claims["fam"])
+    return refresh_claims

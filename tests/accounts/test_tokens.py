@@ -74,13 +74,16 @@ def test_logout_revokes_access_and_refresh_tokens(client, auth):
     assert refresh.status_code == 401
 
 
-def test_logout_without_body_revokes_the_access_token_only(client, auth):
+def test_logout_without_body_ends_the_whole_session(client, auth):
+    """The access token carries its family: without the refresh token in the body the
+    session ends all the same (the review found the refresh token still refreshing)."""
     tokens = auth.sign_in(PHONE)
     assert client.post("/api/auth/logout",
                        headers=auth.bearer(tokens["accessToken"])).status_code == 200
     assert client.get("/api/me", headers=auth.bearer(tokens["accessToken"])).status_code == 401
-    assert client.post("/api/auth/refresh",
-                       headers=auth.bearer(tokens["refreshToken"])).status_code == 200
+    refresh = client.post("/api/auth/refresh", headers=auth.bearer(tokens["refreshToken"]))
+    assert refresh.status_code == 401
+    assert refresh.get_json()["error"]["code"] == "token_revoked"
 
 
 def test_logout_refuses_someone_elses_refresh_token(client, auth):
@@ -91,6 +94,8 @@ def test_logout_refuses_someone_elses_refresh_token(client, auth):
     assert response.status_code == 422
     assert client.post("/api/auth/refresh",
                        headers=auth.bearer(theirs["refreshToken"])).status_code == 200
+    # Refused, it ended nothing: my own session goes on.
+    assert client.get("/api/me", headers=auth.bearer(mine["accessToken"])).status_code == 200
 
 
 def test_blocking_a_user_stops_their_tokens_at_once(app, client, auth):
