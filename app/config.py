@@ -152,7 +152,10 @@ def load_config(environ, instance_path):
         "SMS_CODE_TTL_SECONDS": env_int(environ, "SMS_CODE_TTL_SECONDS", 300, minimum=30),
         "SMS_RESEND_SECONDS": env_int(environ, "SMS_RESEND_SECONDS", 60, minimum=0),
         "SMS_CODE_MAX_ATTEMPTS": env_int(environ, "SMS_CODE_MAX_ATTEMPTS", 5, minimum=1),
-        "SMS_LIMIT_PER_PHONE": env_str(environ, "SMS_LIMIT_PER_PHONE", "5/hour"),
+        # Codes per phone from one client IP, and per phone from everywhere: someone who knows
+        # a number alone cannot use up its codes and lock its owner out.
+        "SMS_LIMIT_PER_PHONE_AND_IP": env_str(environ, "SMS_LIMIT_PER_PHONE_AND_IP", "5/hour"),
+        "SMS_LIMIT_PER_PHONE": env_str(environ, "SMS_LIMIT_PER_PHONE", "20/hour"),
         "SMS_LIMIT_PER_IP": env_str(environ, "SMS_LIMIT_PER_IP", "20/hour"),
         "SMS_DEFAULT_REGION": env_str(environ, "SMS_DEFAULT_REGION", "RU"),
         # Reports a user may file per hour.
@@ -160,6 +163,10 @@ def load_config(environ, instance_path):
         # The chat widget's guests (anonymous visitors of a business's website).
         "WIDGET_GUESTS_PER_IP": env_str(environ, "WIDGET_GUESTS_PER_IP", "5/hour"),
         "WIDGET_DIALOGS_PER_IP": env_str(environ, "WIDGET_DIALOGS_PER_IP", "6 per 12 hours"),
+        # Messages one signed-in person (customer or team) writes in dialogs, and comments.
+        "MESSAGES_PER_MINUTE": env_str(environ, "MESSAGES_PER_MINUTE", "30/minute"),
+        # A visitor's scans of one QR code count once in this many minutes.
+        "QR_SCAN_WINDOW_MINUTES": env_int(environ, "QR_SCAN_WINDOW_MINUTES", 30, minimum=1),
         "WIDGET_MESSAGES_PER_SESSION": env_str(environ, "WIDGET_MESSAGES_PER_SESSION",
                                                "20/minute"),
         "WIDGET_SESSION_HOURS": env_int(environ, "WIDGET_SESSION_HOURS", 24, minimum=1),

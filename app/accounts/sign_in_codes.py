@@ -42,8 +42,10 @@ def send_code(phone: str, ip: str | None) -> dict[str, int]:
         if wait > 0:
             raise RateLimited(_("Please wait before asking for another code."),
                               retry_after=-(-wait // 1), code="resend_too_soon")
-    rate_limits.hit(config["SMS_LIMIT_PER_PHONE"], "sms-phone", phone,
-                    _("Too many codes were sent to this number. Try again later."))
+    too_many = _("Too many codes were sent to this number. Try again later.")
+    rate_limits.hit(config["SMS_LIMIT_PER_PHONE_AND_IP"], "sms-phone-ip", f"{phone}:{ip}",
+                    too_many)
+    rate_limits.hit(config["SMS_LIMIT_PER_PHONE"], "sms-phone", phone, too_many)
 
     code = f"{secrets.randbelow(10**6):06d}"
     ttl = config["SMS_CODE_TTL_SECONDS"]

@@ -2,9 +2,11 @@
 
 from datetime import timedelta
 
+from flask import current_app
 from mongoengine import NotUniqueError
 
 from app import clock
+from app.lib import rate_limits
 from app.models import Business, QrScanDay
 
 
@@ -17,13 +19,21 @@ def find_business(code: object) -> Business | None:
                             hidden__ne=True, is_active=True).only("id", "slug").first()
 
 
-def record_scan(code: object, count: bool = True) -> Business | None:
+def record_scan(code: object, visitor: str | None = None) -> Business | None:
     """The business behind `code` (None if there is none to show), its scan counted for today
-    unless `count` is false (a request no person made)."""
+    once per `visitor` (a hash of who scanned) and QR_SCAN_WINDOW_MINUTES; None as the visitor
+    counts nothing (a request no person made)."""
     business = find_business(code)
-    if business is not None and count:
+    if business is not None and visitor is not None and _first_in_window(business, visitor):
         _increment(business.id, clock.now().date().isoformat())
     return business
+
+
+def _first_in_window(business, visitor):
+    minutes = current_app.config["QR_SCAN_WINDOW_MINUTES"]
+    window = int(clock.epoch() // (minutes * 60))
+    return rate_limits.first(f"1 per {2 * minutes} minutes", "qr-scan",
+                             f"{business.id}:{visitor}:{window}")
 
 
 def _increment(business_id, day):

@@ -2,6 +2,7 @@
 settings allow it, from signed-in people who may read the channel. Counts on the post move
 with the writes, so a feed never counts."""
 
+from flask import current_app
 from flask_babel import lazy_gettext as _
 from mongoengine import NotUniqueError
 
@@ -11,7 +12,7 @@ from app.businesses.permissions import is_lead, membership
 from app.channels import posts
 from app.errors import AppError, Forbidden, NotFound
 from app.events import CommentAdded, CommentDeleted, ReactionsChanged
-from app.lib import event_bus, text
+from app.lib import event_bus, rate_limits, text
 from app.models import ChannelComment, ChannelPost, ChannelReaction, User
 
 COMMENT_MAX = 1000
@@ -86,6 +87,8 @@ def add_comment(business_id: str, user: User, post_id: str, raw_text: object) ->
     _comments_allowed(business)
     post = posts.published(business, post_id)
     body = text.clean_text(raw_text, COMMENT_MAX)
+    rate_limits.hit(current_app.config["MESSAGES_PER_MINUTE"], "comment", user.id,
+                    _("You are writing too fast. Wait a moment."))
     customer_blocks.check(business.id, user.id)
     comment = ChannelComment(post_id=post.id, business_id=business.id, author_id=user.id,
                              text=body).save(force_insert=True)

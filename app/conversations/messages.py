@@ -13,6 +13,7 @@ A message's way, from `POST /api/dialogs/<id>/messages` (app/api/dialogs.py):
 
 from datetime import datetime, timedelta
 
+from flask import current_app
 from flask_babel import lazy_gettext as _
 
 from app import clock
@@ -20,7 +21,7 @@ from app.businesses import customer_blocks
 from app.conversations import dialogs, widget_sessions
 from app.errors import Forbidden
 from app.events import MessageRecorded, Typing
-from app.lib import event_bus, event_log, text
+from app.lib import event_bus, event_log, rate_limits, text
 from app.messaging import events, provisioning, shapes
 from app.messaging.runtime import gateway
 from app.models import Business, Conversation, Guest, SenderKind, User
@@ -44,6 +45,9 @@ def post_message(user: User | Guest, conversation_id: str, raw_text: object,
     body = text.clean_text(raw_text, TEXT_MAX)
     if getattr(user, "is_guest", False):
         widget_sessions.check_message_rate(user)
+    else:
+        rate_limits.hit(current_app.config["MESSAGES_PER_MINUTE"], "message", user.id,
+                        _("You are writing too fast. Wait a moment."))
     business = Business.objects.get(id=conversation.business_id)
     if business.blocked or business.deleted_at is not None:
         raise Forbidden("business_unavailable", _("This business does not accept messages."))

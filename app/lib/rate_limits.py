@@ -11,6 +11,13 @@ from app.errors import RateLimited
 from app.extensions import limiter
 
 
+def first(limit: str, scope: str, identifier: str) -> bool:
+    """Count one hit of `limit` for `identifier`; False once it is spent (nothing raised:
+    for counting something once per window, such as a visitor's QR scan)."""
+    return limiter.limiter.hit(parse(limit), current_app.config["REDIS_KEY_PREFIX"], scope,
+                               identifier)
+
+
 def hit(limit: str, scope: str, identifier: str | None, message: str | LazyString) -> None:
     """Count one hit of `limit` (e.g. "5/hour") for `identifier`; refuse once it is spent."""
     item = parse(limit)

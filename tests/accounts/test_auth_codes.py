@@ -128,7 +128,7 @@ def test_resend_before_60_seconds_is_429_with_retry_after(client, auth):
     assert auth.send_code(PHONE).status_code == 200
 
 
-def test_at_most_five_codes_per_phone_per_hour(client, auth):
+def test_at_most_five_codes_per_phone_from_one_address_per_hour(client, auth):
     clock.freeze()
     for _ in range(5):
         assert auth.send_code(PHONE).status_code == 200
@@ -139,6 +139,30 @@ def test_at_most_five_codes_per_phone_per_hour(client, auth):
     assert int(sixth.headers["Retry-After"]) > 60
     # Another phone from the same address is still served.
     assert auth.send_code("+79167654321").status_code == 200
+
+
+def test_someone_who_knows_a_number_cannot_lock_its_owner_out(client, auth):
+    """Five codes from the attacker's address spend their share, not the owner's: the owner,
+    elsewhere, still gets a code. A higher ceiling per phone bounds what all addresses
+    together may send (the SMS bill)."""
+    clock.freeze()
+    for _ in range(5):
+        assert auth.send_code(PHONE, environ_base={"REMOTE_ADDR": "198.51.100.66"}) \
+            .status_code == 200
+        clock.advance(61)
+    assert auth.send_code(PHONE, environ_base={"REMOTE_ADDR": "198.51.100.66"}) \
+        .status_code == 429
+    assert auth.send_code(PHONE, environ_base={"REMOTE_ADDR": "203.0.113.5"}).status_code == 200
+
+
+def test_a_phone_gets_at_most_twenty_codes_an_hour_from_everywhere(client, auth):
+    clock.freeze()
+    statuses = []
+    for n in range(21):
+        statuses.append(auth.send_code(PHONE, environ_base={"REMOTE_ADDR": f"203.0.113.{n}"})
+                        .status_code)
+        clock.advance(61)
+    assert statuses == [200] * 20 + [429]
 
 
 def test_at_most_twenty_codes_per_ip_per_hour(client, auth, sms):

@@ -86,7 +86,7 @@ class History:
         places = [factories.business(app, owner, f"Место номер {n}") for n in range(12)]
         for person, place in ((alice, places[0]), (bob, places[0]), (alice, places[1])):
             subscriptions.subscribe(person, place)
-        qr_scans.record_scan(places[0].qr_code)  # counted 19 days ago
+        qr_scans.record_scan(places[0].qr_code, visitor="v1")  # counted 19 days ago
         clock.freeze(self.at(15, 23, 59, 59))
         carol = factories.person(app, "+79160000004")
         dave = factories.person(app, "+79160000005")

@@ -213,8 +213,8 @@ def counts(app, team):
 
 
 def test_scans_are_counted_per_day_and_redirect_to_the_page(app, client, team, code):
-    for _ in range(2):
-        response = client.get(f"/q/{code}")
+    for visitor in ("203.0.113.1", "203.0.113.2"):  # two people scan the door sticker
+        response = client.get(f"/q/{code}", environ_base={"REMOTE_ADDR": visitor})
         assert response.status_code == 302
         assert response.headers["Location"] == "http://bank.test/b/utro"
         assert response.headers["Cache-Control"] == "no-store"
@@ -228,6 +228,19 @@ def test_scans_are_counted_per_day_and_redirect_to_the_page(app, client, team, c
             {"day": "2025-05-10", "count": 2},
             {"day": "2025-05-11", "count": 1},
         ]
+
+
+def test_one_visitor_counts_once_per_window_however_often_they_scan(app, client, team, code):
+    """200 hits from one client were 200 scans: now a visitor (address and browser) counts
+    once per code and QR_SCAN_WINDOW_MINUTES, and again in the next window."""
+    for _ in range(200):
+        assert client.get(f"/q/{code}").status_code == 302
+    assert counts(app, team) == {"2025-05-10": 1}
+    client.get(f"/q/{code}", headers={"User-Agent": "Mozilla/5.0 (Android) Chrome/140"})
+    assert counts(app, team) == {"2025-05-10": 2}  # another browser: another person
+    clock.advance(app.config["QR_SCAN_WINDOW_MINUTES"] * 60)
+    client.get(f"/q/{code}")
+    assert counts(app, team) == {"2025-05-10": 3}
 
 
 def test_the_link_follows_a_slug_change(app, client, team, code):

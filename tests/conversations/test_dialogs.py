@@ -291,3 +291,19 @@ def test_a_dialog_still_being_created_answers_503_with_retry_after(app, client, 
     assert busy.headers["Retry-After"] == "2"
     clock.advance(16)  # the lease ran out: this request takes over and finishes the job
     assert start(client, world).status_code == 200
+
+
+def test_every_signed_in_sender_has_a_per_minute_limit(make_app):
+    """A customer posted 100 messages in 0.9 s, all taken: now everyone who writes has
+    MESSAGES_PER_MINUTE, the team too, each counted apart."""
+    app = make_app(MESSAGES_PER_MINUTE="3/minute")
+    client = app.test_client()
+    world = make_world(app)
+    dialog_id = start(client, world).get_json()["data"]["id"]
+    url = f"/api/dialogs/{dialog_id}/messages"
+    mine = [client.post(url, json={"text": f"{n}"}, headers=B(world.customer)).status_code
+            for n in range(4)]
+    assert mine == [201, 201, 201, 429]
+    refused = client.post(url, json={"text": "ещё"}, headers=B(world.customer))
+    assert refused.get_json()["error"]["code"] == "rate_limited" and refused.headers["Retry-After"]
+    assert client.post(url, json={"text": "Отвечаю"}, headers=B(world.owner)).status_code == 201
