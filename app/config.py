@@ -298,6 +298,10 @@ def _vapid(environ, instance_path, production, public_base_url):
             # we POST to whatever is registered, so only the browsers' push services.
             "PUSH_SERVICE_HOSTS": [host.lower().strip(".") for host in env_list(
                 environ, "PUSH_SERVICE_HOSTS", PUSH_SERVICE_HOSTS)],
+            # Hosts exempt from the guard against posting inside our network (a test's local
+            # push-service stand-in, say); plain http is taken for them too. None by default.
+            "PUSH_ALLOWED_INTERNAL_HOSTS": [host.lower() for host in env_list(
+                environ, "PUSH_ALLOWED_INTERNAL_HOSTS", ())],
             # Renewals of replaced subscriptions (no sign-in) per client IP.
             "PUSH_RENEWALS_PER_IP": env_str(environ, "PUSH_RENEWALS_PER_IP", "20/hour")}
 

@@ -28,6 +28,8 @@ def settings(tmp_path, **extra):
         "REDIS_URL": "",
         "MMS3_API_URL": "",
         "SMS_PROVIDER": "console",
+        # The push tests' stand-in push service listens here (tests/push_standin.py).
+        "PUSH_ALLOWED_INTERNAL_HOSTS": "127.0.0.1",
         "LOG_LEVEL": "INFO",
     }
     if os.environ.get("MONGODB_URI"):

@@ -52,25 +52,27 @@ def public_key() -> str:
 # --- what a subscription may look like -------------------------------------------------------
 
 def endpoint_problem(url: str) -> str | None:
-    """Why `url` cannot be a push endpoint, or None. Push services are on https; plain http
-    to this machine is allowed outside production, for local stand-ins. In production we
-    POST to whatever is registered, so only the known push services' hosts
-    (PUSH_SERVICE_HOSTS) are taken: no address inside our network, and no host name that
-    could be made to resolve there later."""
+    """Why `url` cannot be a push endpoint, or None. We POST to whatever is registered, so in
+    every mode: an https URL naming a host (never an address, which could be one inside our
+    network, nor localhost), and in production one of the known push services
+    (PUSH_SERVICE_HOSTS), so no host name that could be made to resolve inside later either.
+    PUSH_ALLOWED_INTERNAL_HOSTS are exempt (a local stand-in for tests)."""
     parts = urlsplit(url)
     host = parts.hostname or ""
     if not host or parts.username or parts.password:
         return "must be an absolute URL with a host"
-    production = current_app.config["APP_ENV"] == "production"
-    if parts.scheme == "http" and host in LOOPBACK and not production:
-        return None
-    if parts.scheme != "https":
+    exempt = allowed_internal(host)
+    if parts.scheme != "https" and not (exempt and parts.scheme == "http"):
         return "must be an https URL"
-    if production and (host in LOOPBACK or _is_ip(host)):
+    if not exempt and (host in LOOPBACK or _is_ip(host)):
         return "must name a push service by its host name"
-    if production and not known_service(host):
+    if current_app.config["APP_ENV"] == "production" and not known_service(host):
         return "is not the address of a known push service"
     return None
+
+
+def allowed_internal(host: str) -> bool:
+    return host.lower() in current_app.config["PUSH_ALLOWED_INTERNAL_HOSTS"]
 
 
 def known_service(host: str) -> bool:

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import requests
 from flask import current_app
-from py_vapid import Vapid
+from py_vapid import Vapid, VapidException
 from pywebpush import WebPushException, webpush
 
 from app import clock
@@ -57,14 +57,19 @@ def _internal(host):
 
 def _refusal(host, config, verdicts):
     """Why we never post to `host` (None: we may), decided once per host in a batch (a
-    batch of 500 mostly shares one host). Only in production: tests use local stand-ins."""
-    if config["APP_ENV"] != "production":
-        return None
-    if host not in verdicts:
-        # Rows registered before PUSH_SERVICE_HOSTS was set or narrowed are checked here too.
-        verdicts[host] = ("is not a known push service" if not devices.known_service(host)
-                          else "resolves inside our network" if _internal(host) else None)
-    return verdicts[host]
+    batch of 500 mostly shares one host), in every mode: a host that resolves inside our
+    network, and in production any but the known push services. Rows registered before these
+    rules, or before PUSH_SERVICE_HOSTS was narrowed, are checked here too."""
+    if host in verdicts:
+        return verdicts[host]
+    if config["APP_ENV"] == "production" and not devices.known_service(host):
+        verdict = "is not a known push service"
+    elif not devices.allowed_internal(host) and _internal(host):
+        verdict = "resolves inside our network"
+    else:
+        verdict = None
+    verdicts[host] = verdict
+    return verdict
 
 
 def _send_one(token, data, config, session, verdicts):
@@ -97,6 +102,12 @@ def _send_one(token, data, config, session, verdicts):
         log.warning("push: could not reach %s for %s: %s", host, token.id,
                     type(error).__name__)
         return "failed"
+    except (VapidException, ValueError, TypeError) as error:
+        # The endpoint or the keys cannot be used at all (an IPv6 literal upsets the VAPID
+        # claims, say): that device is dropped, the others of the batch still get theirs.
+        log.warning("push: subscription %s cannot be sent to (%s); dropping it", token.id,
+                    type(error).__name__)
+        return "gone"
     return "sent"
 
 

@@ -357,3 +357,18 @@ def test_a_stream_not_renewed_lapses_by_itself(app, monkeypatch):
         later = time.time() + presence.TTL_SECONDS + 1
         monkeypatch.setattr(presence.time, "time", lambda: later)
         assert presence.connected(["usr_a"]) == set()
+
+
+def test_outside_production_too_no_endpoint_may_point_inside_our_network(make_app, standin):
+    """Registration took https://169.254.169.254/…, 10.x hosts and loopback in development,
+    and a reply then made the server POST there. Now only a host exempted by a setting (the
+    tests' stand-in) may be internal, in every mode."""
+    app = make_app(PUSH_ALLOWED_INTERNAL_HOSTS="")
+    client = app.test_client()
+    anna = signed_in(app, ANNA)
+    for endpoint in ("https://169.254.169.254/latest/meta-data", "https://10.1.2.3/push",
+                     "http://127.0.0.1:9/push/x", "https://localhost/x", "https://[::1]/x",
+                     "https://[fd00::1]/push", "http://example.com/push"):
+        subscription = {**standin.subscription("x"), "endpoint": endpoint}
+        assert "subscription.endpoint" in _fields(register(client, anna, subscription)), endpoint
+    assert rows(app) == []

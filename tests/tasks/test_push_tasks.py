@@ -287,7 +287,8 @@ def test_a_batch_resolves_each_push_service_once(app, client, push_service, monk
 
     world = make_world(app)
     tokens = [device(client, push_service, world.customer, name)["id"] for name in ("a", "b")]
-    app.config.update(APP_ENV="production", PUSH_SERVICE_HOSTS=["127.0.0.1"])
+    app.config.update(APP_ENV="production", PUSH_SERVICE_HOSTS=["127.0.0.1"],
+                      PUSH_ALLOWED_INTERNAL_HOSTS=[])  # so that the guard looks the host up
     looked_up = []
     monkeypatch.setattr(sender, "_internal", lambda host: looked_up.append(host) or False)
     with app.app_context():
@@ -321,3 +322,36 @@ def test_a_guests_messages_copied_into_the_account_notify_nobody(app, client, pu
     say(client, dialog_id, world.customer, "Теперь я вошёл")
     assert [p["body"] for p in push_service.payloads("owner")][before:] == [
         "Кирилл: Теперь я вошёл"]
+
+
+def test_a_row_pointing_inside_our_network_is_never_posted_to_in_any_mode(app, client,
+                                                                          push_service):
+    """Outside production too (a row registered before the rule; here: the stand-in, once it
+    is no longer exempt): dropped, nothing sent."""
+    from app.notifications import sender
+
+    world = make_world(app)
+    token = device(client, push_service, world.customer, "phone")
+    app.config.update(PUSH_ALLOWED_INTERNAL_HOSTS=[])
+    with app.app_context():
+        assert sender.deliver([token["id"]], {"title": "t", "body": "b"}) == []
+        assert PushToken.objects(id=token["id"]).count() == 0
+    assert push_service.payloads() == []
+
+
+def test_an_endpoint_that_cannot_be_sent_to_drops_that_device_only(app, client, push_service,
+                                                                    monkeypatch):
+    """An IPv6-literal endpoint made pywebpush raise VapidException, which failed the whole
+    job: now that device is dropped and the rest of the batch gets theirs."""
+    from app.notifications import sender
+
+    world = make_world(app)
+    odd, fine = (device(client, push_service, world.customer, name)["id"]
+                 for name in ("odd", "fine"))
+    with app.app_context():
+        PushToken.objects(id=odd).update_one(set__token="https://[2001:db8::1]/push/x")
+    monkeypatch.setattr(sender, "_internal", lambda host: False)  # as if it were public
+    with app.app_context():
+        assert sender.deliver([odd, fine], {"title": "t", "body": "b"}) == []
+        assert PushToken.objects(id=odd).count() == 0
+    assert len(push_service.payloads("fine")) == 1
