@@ -5,7 +5,7 @@ import unicodedata
 from flask_babel import lazy_gettext as _
 from mongoengine import NotUniqueError
 
-from app import clock
+from app import clock, db
 from app.accounts import sign_in_codes
 from app.errors import AppError, Forbidden, NotFound
 from app.events import SignedIn, UserRegistered
@@ -30,7 +30,8 @@ def sign_in(phone: str, code: str) -> User:
 
 
 def get(user_id: object) -> User:
-    user = User.objects(id=user_id).first() if isinstance(user_id, str) else None
+    user = db.reread_on_miss(lambda: User.objects(id=user_id).first()) \
+        if isinstance(user_id, str) else None
     if user is None or not user.is_active:
         raise NotFound("user_not_found", _("No such user."))
     return user

@@ -7,7 +7,7 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _
 from mongoengine import NotUniqueError
 
-from app import clock
+from app import clock, db
 from app.businesses import categories, qr, slugs
 from app.businesses.permissions import require, require_owner
 from app.errors import AppError, NotFound
@@ -174,8 +174,11 @@ def set_logo(business: Business, actor: User, data: bytes) -> Business:
 def resolve_slug(slug: str) -> tuple[Business, bool]:
     """(business, moved): the business that holds or held `slug` if the public may see it,
     and whether `slug` is a former one (the caller redirects). 404 otherwise."""
-    business_id = slugs.owner_of(slug)
-    business = Business.objects(id=business_id).first() if business_id else None
+    def lookup():
+        business_id = slugs.owner_of(slug)
+        return Business.objects(id=business_id).first() if business_id else None
+
+    business = db.reread_on_miss(lookup)
     if not visible_to_public(business):
         raise NotFound("business_not_found", _("No such business."))
     return business, business.slug != slug.lower()
@@ -185,11 +188,14 @@ def public_stamp(slug: object) -> tuple[str, str, tuple[datetime | None, int | N
     """(business id, current slug, stamp) of a business the public may open by `slug`, where
     the stamp changes whenever its page would: two lookups by id, no documents built (the
     landing page's cache key). 404 otherwise."""
-    claim = SlugClaim._get_collection().find_one({"_id": slug.lower()}) \
-        if isinstance(slug, str) else None
-    found = Business._get_collection().find_one({"_id": claim["businessId"]}, {
-        "slug": 1, "updatedAt": 1, "subscriberCount": 1, "deletedAt": 1, "blocked": 1,
-        "hidden": 1, "isActive": 1}) if claim else None
+    def lookup():
+        claim = SlugClaim._get_collection().find_one({"_id": slug.lower()}) \
+            if isinstance(slug, str) else None
+        return Business._get_collection().find_one({"_id": claim["businessId"]}, {
+            "slug": 1, "updatedAt": 1, "subscriberCount": 1, "deletedAt": 1, "blocked": 1,
+            "hidden": 1, "isActive": 1}) if claim else None
+
+    found = db.reread_on_miss(lookup)
     if found is None or not _visible(found.get("deletedAt"), found.get("blocked"),
                                      found.get("hidden"), found.get("isActive", True)):
         raise NotFound("business_not_found", _("No such business."))
@@ -198,7 +204,8 @@ def public_stamp(slug: object) -> tuple[str, str, tuple[datetime | None, int | N
 
 def public(business_id: object) -> Business:
     """A business the public may see, by id; 404 otherwise (hidden ones included: by link)."""
-    business = Business.objects(id=business_id).first() if isinstance(business_id, str) else None
+    business = db.reread_on_miss(lambda: Business.objects(id=business_id).first()) \
+        if isinstance(business_id, str) else None
     if not visible_to_public(business):
         raise NotFound("business_not_found", _("No such business."))
     return business

@@ -7,6 +7,7 @@ Every business endpoint asks here, for the business at hand.
 
 from flask_babel import lazy_gettext as _
 
+from app import db
 from app.errors import Forbidden, NotFound
 from app.models import PERMISSIONS, Business, BusinessMember, MemberRole, User
 
@@ -48,7 +49,8 @@ def membership(business_id: str, user_id: str | None) -> BusinessMember | None:
 
 def get_business(business_id: object) -> Business:
     """A business that exists and is not deleted (blocked ones included: teams still see them)."""
-    business = Business.objects(id=business_id, deleted_at=None).first() \
+    business = db.reread_on_miss(
+        lambda: Business.objects(id=business_id, deleted_at=None).first()) \
         if isinstance(business_id, str) else None
     if business is None:
         raise NotFound("business_not_found", _("No such business."))

@@ -5,7 +5,7 @@ from datetime import timedelta
 from flask import current_app
 from mongoengine import NotUniqueError
 
-from app import clock
+from app import clock, db
 from app.lib import rate_limits
 from app.models import Business, QrScanDay
 
@@ -15,8 +15,9 @@ def find_business(code: object) -> Business | None:
     hidden by a moderator or deactivated); else None."""
     if not isinstance(code, str) or not code:
         return None
-    return Business.objects(qr_code=code.lower(), deleted_at=None, blocked=False,
-                            hidden__ne=True, is_active=True).only("id", "slug").first()
+    return db.reread_on_miss(lambda: Business.objects(
+        qr_code=code.lower(), deleted_at=None, blocked=False, hidden__ne=True,
+        is_active=True).only("id", "slug").first())
 
 
 def record_scan(code: object, visitor: str | None = None) -> Business | None:

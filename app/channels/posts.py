@@ -11,7 +11,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _
 
-from app import clock
+from app import clock, db
 from app.businesses import businesses, subscriptions
 from app.businesses.permissions import (
     effective,
@@ -142,9 +142,9 @@ def review(business: Business, user: User, post_id: str, approve: bool) -> Chann
 
 def find(business: Business, post_id: str,
          statuses: tuple[str, ...] = ("pending", "published")) -> ChannelPost:
-    post = ChannelPost.objects(id=post_id, business_id=business.id, deleted_at=None,
-                               status__in=list(statuses)).first() \
-        if isinstance(post_id, str) else None
+    post = db.reread_on_miss(lambda: ChannelPost.objects(
+        id=post_id, business_id=business.id, deleted_at=None,
+        status__in=list(statuses)).first()) if isinstance(post_id, str) else None
     if post is None:
         raise NotFound("post_not_found", _("No such post."))
     return post

@@ -10,7 +10,7 @@ from datetime import timedelta
 from flask_babel import lazy_gettext as _
 from mongoengine import NotUniqueError
 
-from app import clock
+from app import clock, db
 from app.businesses import customer_blocks
 from app.businesses.permissions import effective, membership, require_member
 from app.conversations import widget_sessions
@@ -132,7 +132,7 @@ def side_of(user: User | Guest | None, conversation: Conversation) -> Side | Non
 def _found(user, conversation_id):
     """(conversation, side) if the user is its customer or on the business's team; 404
     otherwise (no hint that it exists)."""
-    conversation = Conversation.objects(id=conversation_id).first() \
+    conversation = db.reread_on_miss(lambda: Conversation.objects(id=conversation_id).first()) \
         if isinstance(conversation_id, str) else None
     side = side_of(user, conversation) if conversation else None
     if side is None:

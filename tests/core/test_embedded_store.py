@@ -1,8 +1,10 @@
 """The embedded store keeps data across restarts and between processes on the same file."""
 
+import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import mongoengine
@@ -14,6 +16,7 @@ from app import migrate
 from app.embedded_store import EmbeddedServerStore, client_class
 from app.models import User
 from tests.conftest import build_app, settings
+from tests.factories import signed_in
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -192,3 +195,33 @@ def test_a_write_landing_while_another_process_reads_is_not_lost(tmp_path):
 
     assert web.find_one({"_id": 2})["status"] == "queued"
     assert web.find_one({"_id": 1})["status"] == "sent"
+
+
+MAKE_BUSINESS = """
+import json, sys
+from app import create_app
+from app.accounts import users
+from app.businesses import businesses
+app = create_app(json.loads(sys.argv[1]))
+with app.test_request_context():
+    owner = users.ensure_user("+79160001111")
+    print(businesses.create(owner, "Новая кофейня", slug="new-coffee").id)
+"""
+
+
+def test_a_business_made_by_another_process_a_moment_ago_is_found_not_404(tmp_path, app,
+                                                                           client):
+    """Each process looks at the journal at most every 200 ms per request; a lookup that
+    misses looks again before answering 404 (the review saw 404 half a second after the
+    business was made through another worker)."""
+    reader = signed_in(app, "+79160002222")
+    made = subprocess.run([sys.executable, "-c", MAKE_BUSINESS, json.dumps(settings(tmp_path))],
+                          cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert made.returncode == 0, made.stderr[-2000:]
+    business_id = made.stdout.strip().splitlines()[-1]
+    # As if this process had looked at the journal a moment ago: the next request skips it.
+    app.extensions["embedded_store"]._checked_at = time.monotonic()
+    started = client.post(f"/api/businesses/{business_id}/start-dialog",
+                          headers={"Authorization": f"Bearer {reader['accessToken']}"})
+    assert started.status_code == 200, started.get_json()
+    assert client.get("/api/businesses/slug/new-coffee").status_code == 200
