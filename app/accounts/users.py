@@ -1,7 +1,5 @@
 """Registration on first sign-in, profiles, and what a profile counts."""
 
-import unicodedata
-
 from flask_babel import lazy_gettext as _
 from mongoengine import NotUniqueError
 
@@ -9,7 +7,7 @@ from app import clock, db
 from app.accounts import sign_in_codes
 from app.errors import AppError, Forbidden, NotFound
 from app.events import SignedIn, UserRegistered
-from app.lib import event_bus
+from app.lib import event_bus, text
 from app.models import Business, BusinessMember, Subscription, User
 
 NAME_MAX = 64
@@ -38,15 +36,12 @@ def get(user_id: object) -> User:
 
 
 def clean_name(raw: str) -> str:
-    """Trimmed, 1–64 characters, no control characters (including bidi overrides)."""
+    """Trimmed, 1–64 characters, nothing the displayed-text rule refuses (app/lib/text.py)."""
     name = raw.strip()
     if not 1 <= len(name) <= NAME_MAX:
         raise AppError("invalid_name", _("The name must be 1 to 64 characters long."),
                        status=422, details={"field": "name"})
-    if any(unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co", "Cn") for char in name):
-        raise AppError("invalid_name", _("The name contains characters that are not allowed."),
-                       status=422, details={"field": "name"})
-    return name
+    return text.check(name, "name", "invalid_name")
 
 
 def update_profile(actor_id: str, user_id: str, name: str | None = None) -> User:

@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _
 from app import clock
 from app.accounts.platform_roles import MANAGE_ROLES, MODERATE, can
 from app.errors import AppError, Forbidden
-from app.lib import audit
+from app.lib import audit, text
 from app.models import Business, User
 
 REASON_MIN, REASON_MAX = 3, 500
@@ -25,7 +25,7 @@ def clean_reason(raw: str | None) -> str:
     if not REASON_MIN <= len(reason) <= REASON_MAX:
         raise AppError("invalid_reason", _("Give a reason of 3 to 500 characters."),
                        status=422, details={"field": "reason"})
-    return reason
+    return text.check(reason, "reason", "invalid_reason")
 
 
 def require_moderator(actor: User) -> None:

@@ -15,7 +15,7 @@ from app.accounts import users
 from app.backoffice import moderation
 from app.businesses.permissions import get_business, membership
 from app.errors import AppError, Conflict, Forbidden
-from app.lib import audit, rate_limits
+from app.lib import audit, rate_limits, text
 from app.models import REPORT_TARGETS, Business, Report, User
 
 OPEN = "open"
@@ -63,7 +63,8 @@ def create(reporter: User, target_type: str, target_id: str, reason: str,
         raise _already_reported()
     rate_limits.hit(f"{current_app.config['REPORTS_PER_HOUR']}/hour", "reports", reporter.id,
                     _("You have sent too many reports. Try again later."))
-    comment = (comment or "").strip()[:COMMENT_MAX] or None
+    comment = text.check((comment or "").strip()[:COMMENT_MAX], "comment", multiline=True) \
+        or None
     try:
         return Report(reporter_id=reporter.id, target_type=target_type, target_id=target_id,
                       reason=reason, comment=comment).save(force_insert=True)

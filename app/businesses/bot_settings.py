@@ -3,6 +3,7 @@ bot (app/bot) and the widget act on. Every field is shown, null where unset."""
 
 from app import clock
 from app.businesses.permissions import require
+from app.lib import text
 from app.models import Business, BusinessSettings, ChannelSettings, User
 
 _FIELDS = {
@@ -47,6 +48,11 @@ def update(business: Business, actor: User, changes: dict) -> dict:
     """Apply the given fields; a field given as null goes back to unset."""
     require(business, actor, "canManageSettings")
     settings = settings_of(business.id)
+    for name in ("greeting", "autoReplyMessage"):
+        if changes.get(name) is not None:
+            text.check(changes[name], name, multiline=True)
+    for keyword in changes.get("inviteOwnerOnKeywords") or ():
+        text.check(keyword, "inviteOwnerOnKeywords")
     for name, attr in _FIELDS.items():
         if name in changes:
             setattr(settings, attr, changes[name])

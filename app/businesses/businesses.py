@@ -12,7 +12,7 @@ from app.businesses import categories, qr, slugs
 from app.businesses.permissions import require, require_owner
 from app.errors import AppError, NotFound
 from app.events import BusinessCreated, BusinessRenamed
-from app.lib import event_bus, images, search_text
+from app.lib import event_bus, images, search_text, text
 from app.models import Business, BusinessMember, BusinessSettings, Location, SlugClaim, User
 from app.models.base import new_id
 
@@ -34,7 +34,7 @@ def clean_name(raw: str | None) -> str:
     if not 1 <= len(name) <= NAME_MAX:
         raise AppError("invalid_name", _("The name must be 1 to 120 characters long."),
                        status=422, details={"field": "name"})
-    return name
+    return text.check(name, "name", "invalid_name")
 
 
 def clean_description(raw: str | None) -> str:
@@ -42,7 +42,7 @@ def clean_description(raw: str | None) -> str:
     if len(description) > DESCRIPTION_MAX:
         raise AppError("invalid_description", _("The description is at most 2000 characters."),
                        status=422, details={"field": "description"})
-    return description
+    return text.check(description, "description", "invalid_description", multiline=True)
 
 
 def location(data: dict | None) -> Location | None:

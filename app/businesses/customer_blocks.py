@@ -8,6 +8,7 @@ from mongoengine import NotUniqueError
 
 from app import clock
 from app.errors import AppError, Forbidden
+from app.lib import text
 from app.models import CustomerBlock
 
 DURATIONS_HOURS = (1, 24, 24 * 7, 24 * 30, 24 * 365)
@@ -33,7 +34,8 @@ def block(business_id: str, user_id: str, hours: int, actor_id: str,
         raise AppError("validation_error", _("Choose one of the offered durations."),
                        status=422)
     fields = {"until": clock.now() + timedelta(hours=hours),
-              "reason": (reason or "").strip()[:300] or None, "blocked_by": actor_id}
+              "reason": text.check((reason or "").strip()[:300], "reason") or None,
+              "blocked_by": actor_id}
     try:
         CustomerBlock(business_id=business_id, user_id=user_id, **fields).save(force_insert=True)
     except NotUniqueError:  # blocked before: the new block replaces it

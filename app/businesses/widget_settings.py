@@ -16,7 +16,7 @@ from app import clock
 from app.businesses import bot_settings, hours
 from app.businesses.permissions import require
 from app.errors import AppError
-from app.lib import storage
+from app.lib import storage, text
 from app.models import Business, User, WidgetSettings
 
 DEFAULT_COLOR = "#2563eb"
@@ -59,19 +59,21 @@ def for_team(widget: WidgetSettings) -> dict:
 
 def clean_origin(raw: str | None) -> str:
     """`https://shop.example` from what a person types (a URL or an origin); 422 otherwise."""
-    text = (raw or "").strip().rstrip("/")
-    parts = urlsplit(text if "://" in text else f"https://{text}")
+    typed = (raw or "").strip().rstrip("/")
+    # Another scheme ("data:", "javascript:…") typed without "//", not "shop.example:8080".
+    other_scheme = "://" not in typed and re.match(r"^[^/]*:(?!\d+(/|$))", typed)
+    parts = urlsplit(typed if "://" in typed else f"https://{typed}")
     try:
         port_ok = parts.port is None or parts.port > 0
         host = (parts.hostname or "").encode("idna").decode("ascii")  # магазин.рф → xn--…
     except (ValueError, UnicodeError):  # "javascript:alert(1)": port "alert(1)"
         port_ok, host = False, ""
-    if parts.scheme not in ("http", "https") or not _HOST.match(host) \
+    if other_scheme or parts.scheme not in ("http", "https") or not _HOST.match(host) \
             or parts.path not in ("", "/") or parts.query or parts.fragment or parts.username \
             or parts.password or not port_ok:
         raise AppError("validation_error", _("Enter a website address like https://shop.example."),
                        status=422, details={"fields": [{"field": "allowedOrigins",
-                                                        "value": text[:200]}]})
+                                                        "value": typed[:200]}]})
     port = f":{parts.port}" if parts.port else ""
     return f"{parts.scheme}://{host}{port}"
 
@@ -102,7 +104,7 @@ def update(business: Business, actor: User, changes: dict) -> WidgetSettings:
                 raise AppError("validation_error", _("At most %(count)s characters.",
                                                      count=limit),
                                status=422, details={"fields": [{"field": name}]})
-            setattr(widget, attr, value or None)
+            setattr(widget, attr, text.check(value, name, multiline=True) or None)
     if "allowedOrigins" in changes:
         origins = list(dict.fromkeys(clean_origin(o) for o in changes["allowedOrigins"] or []))
         if len(origins) > ORIGINS_MAX:

@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _
 
 from app.businesses.permissions import require, require_lead
 from app.errors import AppError, Conflict, NotFound
+from app.lib import text as displayed
 from app.models import Business, QuickReply, User
 from app.models.quick_reply import TEXT_MAX, TITLE_MAX
 
@@ -24,7 +25,7 @@ def _clean(title, text):
     if fields:
         raise AppError("validation_error", _("Some fields are not valid."), status=422,
                        details={"fields": fields})
-    return title, text
+    return displayed.check(title, "title"), displayed.check(text, "text", multiline=True)
 
 
 def of_business(business_id: str) -> list[QuickReply]:
