@@ -330,3 +330,24 @@ def test_allowed_websites_are_origins_and_nothing_else(app):
                         "https://a..b", "https://user@shop.example", "https://shop.example/x"):
             with pytest.raises(AppError):
                 widget_settings.clean_origin(hostile)
+
+
+def test_a_guests_token_is_anonymous_on_the_public_endpoints(app, client, shop):
+    """The widget sends its guest token where a sign-in is optional (the business, its
+    channel, the catalog): 401 there broke the chat; it reads them as anyone would."""
+    token = session(client, shop).get_json()["data"]["token"]
+    business_url = f"/api/businesses/{shop.business_id}"
+    post = client.post(f"{business_url}/channel/messages", json={"text": "Открылись"},
+                       headers=bearer(shop.owner["accessToken"])).get_json()["data"]["id"]
+    client.put(f"{business_url}/bot/settings", headers=bearer(shop.owner["accessToken"]),
+               json={"channelSettings": {"allowComments": True}})
+    for url in (business_url, f"/api/businesses/slug/{shop.slug}", f"{business_url}/channel",
+                f"{business_url}/channel/messages",
+                f"{business_url}/channel/messages/{post}/comments",
+                "/api/catalog?q=Кофейня", "/api/catalog/categories"):
+        answer = client.get(url, headers=bearer(token))
+        assert answer.status_code == 200, (url, answer.get_json())
+    feed = client.get(f"{business_url}/channel/messages", headers=bearer(token)).get_json()
+    assert feed["data"]["items"][0]["myReactions"] is None  # anonymous: no reactions of its own
+    # A forged token is still refused.
+    assert client.get(business_url, headers=bearer(token[:-4] + "AAAA")).status_code == 401
