@@ -5,7 +5,7 @@ from functools import partial
 from typing import TypeVar
 
 import mongoengine
-from flask import current_app
+from flask import current_app, has_app_context
 from pymongo.uri_parser import parse_uri
 
 from app.embedded_store import EmbeddedServerStore, client_class
@@ -48,7 +48,7 @@ def reread_on_miss(lookup: Callable[[], T | None]) -> T | None:
     other processes wrote since this one last looked (at most 200 ms ago): a business made
     through another worker a moment ago is found, not answered 404."""
     found = lookup()
-    store = current_app.extensions.get("embedded_store")
+    store = current_app.extensions.get("embedded_store") if has_app_context() else None
     if found is None and store is not None:
         store.refresh()
         found = lookup()

@@ -23,6 +23,7 @@ from app.businesses.permissions import is_lead
 from app.clock import isoformat
 from app.conversations import dialogs, inbox_team, messages, quick_replies
 from app.errors import AppError
+from app.live import bus
 from app.live.streams import sse_response
 from app.messaging import provisioning
 from app.messaging.gateway import InvalidRequest
@@ -91,6 +92,7 @@ class InboxPages:
     def inbox(self, business_id):
         scope = load(business_id)
         view = InboxView(request.args)
+        live_cursor = bus.cursor()  # before the reads: the stream replays what follows them
         dialog = None
         if view.dialog:
             dialog = _dialog(scope, _conversation(scope, view.dialog), request.args.get("cursor"))
@@ -101,7 +103,8 @@ class InboxPages:
             "cabinet/inbox.html", scope, view=view, rows=rows, total=total,
             pages=max(1, -(-total // LIST_SIZE)), dialog=dialog, quick_replies=replies,
             reply_form=ReplyForm(), block_form=BlockForm(), action_form=ActionForm(),
-            is_lead=is_lead(scope.member), on_duty=bool(scope.member.on_duty))
+            is_lead=is_lead(scope.member), on_duty=bool(scope.member.on_duty),
+            live_cursor=live_cursor)
 
     @expose("/<business_id>/inbox/list")
     def inbox_list(self, business_id):

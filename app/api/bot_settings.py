@@ -13,7 +13,8 @@ from app.businesses import bot_settings
 from app.businesses.permissions import get_business
 from app.clock import isoformat
 
-bp = Blueprint("bot_settings", __name__, url_prefix="/businesses/<business_id>/bot")
+bp = Blueprint("bot_settings", __name__,
+               url_prefix="/businesses/<id(biz):business_id>/bot")
 
 Time = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")]
 Keywords = Annotated[list[Annotated[str, Field(min_length=1, max_length=64)]],

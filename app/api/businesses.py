@@ -8,7 +8,7 @@ from pydantic import Field
 
 from app.api.guard import login_required, me, optional_login
 from app.api.presenters import business_for_team, business_public
-from app.api.responses import ok, paginated
+from app.api.responses import ok, paginated, responds
 from app.api.validation import Body, Paging, Query, body, query
 from app.businesses import businesses, categories, slugs, subscriptions
 from app.businesses.permissions import effective, get_business, membership
@@ -26,18 +26,18 @@ class LocationIn(Body):
 
 
 class BusinessCreate(Body):
-    name: Annotated[str, Field(max_length=400)]
+    name: Annotated[str, Field(max_length=businesses.NAME_MAX)]
     slug: Annotated[str, Field(max_length=100)] | None = None
-    description: Annotated[str, Field(max_length=4000)] = ""
+    description: Annotated[str, Field(max_length=businesses.DESCRIPTION_MAX)] = ""
     categoryIds: CategoryIds = []
     location: LocationIn | None = None
     isPublic: bool = True
 
 
 class BusinessUpdate(Body):
-    name: Annotated[str, Field(max_length=400)] | None = None
+    name: Annotated[str, Field(max_length=businesses.NAME_MAX)] | None = None
     slug: Annotated[str, Field(max_length=100)] | None = None
-    description: Annotated[str, Field(max_length=4000)] | None = None
+    description: Annotated[str, Field(max_length=businesses.DESCRIPTION_MAX)] | None = None
     categoryIds: CategoryIds | None = None
     location: LocationIn | None = None
     isPublic: bool | None = None
@@ -49,7 +49,7 @@ class OwnerQuery(Paging):
 
 
 class NameQuery(Query):
-    name: Annotated[str, Field(min_length=1, max_length=400)]
+    name: Annotated[str, Field(min_length=1, max_length=businesses.NAME_MAX)]
 
 
 def _team_view(business, member):
@@ -73,6 +73,7 @@ def view_for(business, user):
 
 
 @bp.post("")
+@responds(201)
 @login_required
 @body(BusinessCreate)
 def create(data):
@@ -114,14 +115,14 @@ def by_slug(slug):
     return ok(view_for(business, me()))
 
 
-@bp.get("/<business_id>")
+@bp.get("/<id(biz):business_id>")
 @optional_login
 def get(business_id):
     """A business by id (hidden ones too: they are reachable by link)."""
     return ok(view_for(get_business(business_id), me()))
 
 
-@bp.put("/<business_id>")
+@bp.put("/<id(biz):business_id>")
 @login_required
 @body(BusinessUpdate)
 def update(data, business_id):
@@ -137,7 +138,7 @@ def update(data, business_id):
     return ok(_team_view(business, membership(business.id, me().id)))
 
 
-@bp.delete("/<business_id>")
+@bp.delete("/<id(biz):business_id>")
 @login_required
 def delete(business_id):
     """Delete the business (owner only). Its slugs stay reserved for it."""
@@ -145,7 +146,7 @@ def delete(business_id):
     return ok({"deleted": True})
 
 
-@bp.post("/<business_id>/logo")
+@bp.post("/<id(biz):business_id>/logo")
 @login_required
 def upload_logo(business_id):
     """Upload the logo: multipart field `file`, JPEG, PNG or WebP up to 5 MB."""

@@ -9,7 +9,7 @@ from pydantic import Field, ValidationError
 
 from app.api.guard import Unauthorized, login_required, me, optional_login
 from app.api.presenters import business_public
-from app.api.responses import ok, paginated
+from app.api.responses import ok, paginated, responds
 from app.api.validation import Body, Paging, Query, _invalid, body, query, read_json
 from app.businesses import subscriptions
 from app.businesses.permissions import get_business, membership
@@ -18,7 +18,7 @@ from app.errors import AppError
 
 bp = Blueprint("channels", __name__)
 
-_POSTS = "/businesses/<business_id>/channel/messages"
+_POSTS = "/businesses/<id(biz):business_id>/channel/messages"
 _POST = _POSTS + "/<message_id>"
 
 
@@ -53,7 +53,7 @@ def _post_view(post):
     return posts.shape_page([post], me())[0]
 
 
-@bp.get("/businesses/<business_id>/channel")
+@bp.get("/businesses/<id(biz):business_id>/channel")
 @optional_login
 def channel(business_id):
     """The channel: the business, its subscribers, its settings, and what I may do."""
@@ -103,6 +103,7 @@ def _new_post_input():
 
 
 @bp.post(_POSTS)
+@responds(201)
 @login_required
 def publish(business_id):
     """Publish a post (canPublishChannel). With pre-moderation on, a post by anyone but the
@@ -164,6 +165,7 @@ def comments(params, business_id, message_id):
 
 
 @bp.post(_POST + "/comments")
+@responds(201)
 @login_required
 @body(NewComment)
 def add_comment(data, business_id, message_id):

@@ -8,12 +8,13 @@ from pydantic import Field
 
 from app.api.guard import login_required, me, visitor_required
 from app.api.presenters import user_public
-from app.api.responses import ok, paginated
+from app.api.responses import ok, paginated, responds
 from app.api.validation import Body, Paging, Query, body, query
 from app.businesses import businesses
 from app.businesses.permissions import get_business
 from app.clock import isoformat
 from app.conversations import dialogs, messages
+from app.live import bus
 from app.models import Business
 
 bp = Blueprint("dialogs", __name__)
@@ -76,7 +77,7 @@ def _views(rows, user):
             for c in rows if c.business_id in found]
 
 
-@bp.post("/businesses/<business_id>/start-dialog")
+@bp.post("/businesses/<id(biz):business_id>/start-dialog")
 @visitor_required
 def start_dialog(business_id):
     """Open my dialog with a business (the same one every time); the bot greets a new one.
@@ -95,7 +96,7 @@ def my_dialogs(params):
     return paginated(_views(rows, me()), params.page, params.limit, total)
 
 
-@bp.get("/businesses/<business_id>/dialogs")
+@bp.get("/businesses/<id(biz):business_id>/dialogs")
 @login_required
 @query(InboxQuery)
 def business_dialogs(params, business_id):
@@ -118,12 +119,17 @@ def get_dialog(dialog_id):
 @visitor_required
 @query(MessagesQuery)
 def list_messages(params, dialog_id):
-    """A page of messages, newest first; pass `nextCursor` back as `cursor` for older ones."""
+    """A page of messages, newest first; pass `nextCursor` back as `cursor` for older ones.
+    The newest page also gives `liveCursor`: open the dialog's stream with it as
+    `Last-Event-ID`, and no message written after this page was read is missed."""
+    live_cursor = bus.cursor() if params.cursor is None else None
     items, next_cursor = messages.page(me(), dialog_id, params.cursor, params.limit)
-    return ok({"items": items, "nextCursor": next_cursor})
+    return ok({"items": items, "nextCursor": next_cursor,
+               **({"liveCursor": live_cursor} if params.cursor is None else {})})
 
 
 @bp.post("/dialogs/<dialog_id>/messages")
+@responds(201, 200)
 @visitor_required
 @body(NewMessage)
 def post_message(data, dialog_id):

@@ -4,7 +4,7 @@ import requests
 from flask import Blueprint, current_app
 
 from app import db
-from app.api.responses import ok
+from app.api.responses import ok, responds
 
 bp = Blueprint("health", __name__)
 
@@ -29,6 +29,7 @@ def _check_mms3(url):
 
 
 @bp.get("/ready")
+@responds(200, 503)
 def ready():
     """Readiness: the store, and the broker and mms3 when they are configured."""
     config = current_app.config

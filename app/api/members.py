@@ -7,14 +7,14 @@ from pydantic import Field
 
 from app.api.guard import login_required, me
 from app.api.presenters import business_for_team
-from app.api.responses import ok
+from app.api.responses import ok, responds
 from app.api.validation import Body, body
 from app.businesses import categories, members
 from app.businesses.permissions import effective, get_business, membership, role_templates
 from app.clock import isoformat
 from app.models import PERMISSIONS, User
 
-bp = Blueprint("members", __name__, url_prefix="/businesses/<business_id>")
+bp = Blueprint("members", __name__, url_prefix="/businesses/<id(biz):business_id>")
 
 Role = Annotated[str, Field(pattern=r"^(manager|operator|viewer)$")]
 Overrides = Annotated[dict[Annotated[str, Field(max_length=40)], bool | None],
@@ -53,6 +53,7 @@ def list_members(business_id):
 
 
 @bp.post("/members")
+@responds(201)
 @login_required
 @body(Invite)
 def invite(data, business_id):

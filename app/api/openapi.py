@@ -6,6 +6,8 @@ import re
 from flask import Blueprint, current_app, render_template_string, send_from_directory, url_for
 from swagger_ui_bundle import swagger_ui_path
 
+from app.api.responses import declared_statuses
+
 bp = Blueprint("openapi", __name__)
 
 _ERROR = {"$ref": "#/components/schemas/Error"}
@@ -22,29 +24,46 @@ _ERROR_SCHEMA = {
 
 def _operation(view, schemas):
     doc = (view.__doc__ or "").strip()
-    operation = {"summary": doc.split("\n")[0], "responses": {
-        "200": {"description": "Success: `{\"data\": …}`"},
-        "4XX": {"description": "Error", "content": {"application/json": {"schema": _ERROR}}},
-    }}
+    responses = {str(status): {"description": "Success: `{\"data\": …}`" if status < 300
+                               else "Unavailable: the error envelope"}
+                 for status in declared_statuses(view)}
+    responses["4XX"] = {"description": "Error",
+                        "content": {"application/json": {"schema": _ERROR}}}
+    operation = {"summary": doc.split("\n")[0], "responses": responses}
     body_schema = getattr(view, "body_schema", None)
     if body_schema is not None:
-        operation["requestBody"] = {"content": {"application/json": {
-            "schema": _component(body_schema, schemas)}}}
+        operation["requestBody"] = {
+            "required": bool(body_schema.model_json_schema().get("required")),
+            "content": {"application/json": {"schema": _component(body_schema, schemas)}}}
     files = getattr(view, "multipart_fields", None)
     if files:
-        operation["requestBody"] = {"content": {"multipart/form-data": {"schema": {
-            "type": "object",
-            "properties": {name: {"type": "string", "format": fmt} for name, fmt in files.items()},
-        }}}}
+        operation["requestBody"] = {"required": True, "content": {"multipart/form-data": {
+            "schema": {"type": "object", "required": list(files),
+                       "properties": {name: {"type": "string", "format": fmt}
+                                      for name, fmt in files.items()}}}}}
     query_schema = getattr(view, "query_schema", None)
     if query_schema is not None:
-        properties = query_schema.model_json_schema()["properties"]
+        generated = query_schema.model_json_schema()
+        required = set(generated.get("required", ()))
         operation["parameters"] = [
-            {"name": name, "in": "query", "schema": prop} for name, prop in properties.items()
+            {"name": name, "in": "query", "required": name in required, "schema": prop}
+            for name, prop in generated["properties"].items()
         ]
     if getattr(view, "auth_required", False):
         operation["security"] = [{"bearer": []}]
     return operation
+
+
+def _path_parameters(rule):
+    """The rule's variables, each with the pattern its converter matches (an id's prefix)."""
+    parameters = []
+    for name in re.findall(r"<(?:[^:>]+:)?([^>]+)>", rule.rule):
+        schema = {"type": "string"}
+        converter = rule._converters.get(name)  # werkzeug keeps them by variable name
+        if converter is not None and converter.regex != "[^/]+":
+            schema["pattern"] = f"^{converter.regex}$"
+        parameters.append({"name": name, "in": "path", "required": True, "schema": schema})
+    return parameters
 
 
 def _component(schema, schemas):
@@ -65,12 +84,9 @@ def build_document(app):
         path = re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"{\1}", rule.rule)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             operation = _operation(view, schemas)
-            params = re.findall(r"{([^}]+)}", path)
+            params = _path_parameters(rule)
             if params:
-                operation.setdefault("parameters", [])[:0] = [
-                    {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-                    for name in params
-                ]
+                operation.setdefault("parameters", [])[:0] = params
             paths.setdefault(path, {})[method.lower()] = operation
     return {
         "openapi": "3.1.0",

@@ -13,7 +13,7 @@ from flask_babel import get_locale
 from pydantic import AfterValidator, Field, model_validator
 
 from app.api.guard import login_required, me
-from app.api.responses import ok
+from app.api.responses import ok, responds
 from app.api.validation import Body, body
 from app.notifications import devices
 
@@ -84,6 +84,7 @@ def vapid_public_key():
 
 
 @bp.post("/register")
+@responds(201, 200)
 @login_required
 @body(PushRegisterBody)
 def register(data):

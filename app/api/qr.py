@@ -38,7 +38,7 @@ def _headers(tag, params, business):
     return headers
 
 
-@bp.get("/businesses/<business_id>/qr")
+@bp.get("/businesses/<id(biz):business_id>/qr")
 @login_required
 @query(QrQuery)
 def business_qr(params, business_id):

@@ -6,7 +6,7 @@ from flask import Blueprint
 from pydantic import Field
 
 from app.api.guard import login_required, me
-from app.api.responses import ok
+from app.api.responses import ok, responds
 from app.api.validation import Body, body
 from app.backoffice import reports
 from app.clock import isoformat
@@ -23,6 +23,7 @@ class ReportIn(Body):
 
 
 @bp.post("")
+@responds(201)
 @login_required
 @body(ReportIn)
 def create(data):

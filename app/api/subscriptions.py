@@ -13,7 +13,7 @@ from app.clock import isoformat
 bp = Blueprint("subscriptions", __name__)
 
 
-@bp.post("/businesses/<business_id>/subscribe")
+@bp.post("/businesses/<id(biz):business_id>/subscribe")
 @login_required
 def subscribe(business_id):
     """Subscribe to a business (again: no change)."""
@@ -21,7 +21,7 @@ def subscribe(business_id):
     return ok({"subscribed": True, "subscriberCount": count})
 
 
-@bp.delete("/businesses/<business_id>/subscribe")
+@bp.delete("/businesses/<id(biz):business_id>/subscribe")
 @login_required
 def unsubscribe(business_id):
     """Unsubscribe (again: no change)."""
@@ -53,7 +53,7 @@ def my_businesses(params):
     return paginated(items, params.page, params.limit, total)
 
 
-@bp.get("/businesses/<business_id>/subscribers")
+@bp.get("/businesses/<id(biz):business_id>/subscribers")
 @login_required
 @query(Paging)
 def subscribers(params, business_id):

@@ -18,7 +18,7 @@ bp = Blueprint("users", __name__)
 
 
 class ProfileUpdate(Body):
-    name: Annotated[str, Field(max_length=256)] | None = None
+    name: Annotated[str, Field(max_length=users.NAME_MAX)] | None = None
 
 
 @bp.get("/me")

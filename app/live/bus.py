@@ -141,6 +141,16 @@ def publish(topic: str, event_name: str, data: object) -> int | None:
         return None
 
 
+def cursor() -> str | None:
+    """The id a page resumes its stream from (`Last-Event-ID`) to miss nothing that happens
+    after it read what it shows: taken before the read, so an event in between is both read
+    and replayed (pages drop what they show already). None when Redis cannot answer."""
+    try:
+        return str(_backend().head())
+    except RedisError:
+        return None
+
+
 def subscribe(topics: Iterable[str], last_event_id: str | None = None) -> Subscription:
     """A Subscription to `topics`, replaying what came after `last_event_id` when given."""
     return Subscription(_backend(), topics, last_event_id)

@@ -238,3 +238,26 @@ def test_a_channel_topic_is_for_whoever_may_read_the_channel(app, client):
     assert [status(who, hidden.id) for who in (owner, subscriber, stranger)] == [200, 200, 403]
     assert status(stranger, "biz_unknown") == 403
     assert app.extensions["live"].fanout.empty()
+
+
+def test_a_dialog_read_and_then_streamed_misses_nothing_in_between(app, client):
+    """The newest page of a dialog's messages gives the stream's cursor as of when it was
+    read: a message written before the stream opens is replayed, not lost (the widget lost
+    the bot's answer so, when its stream opened after the history was read)."""
+    from tests.conversations.dialog_world import World, make_world
+
+    world = make_world(app, client)
+    dialog_id = client.post(f"/api/businesses/{world.business_id}/start-dialog",
+                            headers=World.bearer(world.customer)).get_json()["data"]["id"]
+    page = client.get(f"/api/dialogs/{dialog_id}/messages",
+                      headers=World.bearer(world.customer)).get_json()["data"]
+    assert page["liveCursor"]
+    client.post(f"/api/dialogs/{dialog_id}/messages", json={"text": "Между делом"},
+                headers=World.bearer(world.owner))
+    response = open_stream(client, world.customer["accessToken"], f"dialog:{dialog_id}",
+                           **{"Last-Event-ID": page["liveCursor"]})
+    chunks = frames(response)
+    next(chunks)  # retry
+    replayed = next(chunks)
+    response.close()
+    assert "event: message\n" in replayed and "Между делом" in replayed

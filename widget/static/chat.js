@@ -87,7 +87,7 @@
     $("older").hidden = !cursor;
     unread = (await api.call("GET", dialogUrl())).data.unreadCount || 0;
     if (open) seenAll(); else tell({ type: "unread", count: unread });
-    listen();
+    listen(page.liveCursor); // from when the history was read: nothing in between is missed
   }
 
   async function older() {
@@ -199,6 +199,7 @@
                                    { text: entry.text, clientId: entry.clientId })).data;
         queue.shift();
         store.keep("queue", queue);
+        if (sent.sender) myId = sent.sender.id; // our own id, also when the POST answers first
         say("");
         var item = view.pending(entry.clientId);
         if (item && seen[sent.id]) {

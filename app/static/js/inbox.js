@@ -167,6 +167,7 @@
   if (window.BankLive && data.streamUrl) {
     window.BankLive.open({
       url: data.streamUrl,
+      lastEventId: data.liveCursor || null, // what happens after the page was made is replayed
       headers: {}, // signed in by the session cookie, not a token
       onEvent: function (event) {
         if (event.event === "reset") { window.location.reload(); return; }
