@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length, Regexp
 
-from app.accounts import phones, sign_in_codes, users
+from app.accounts import phones, sign_in_codes, tokens, users
 from app.errors import AppError
 from app.models import User
 from app.web import redirects
@@ -29,15 +29,27 @@ class SignOutForm(SecureForm):
 
 
 def current_user():
-    """The signed-in person of this session, or None (blocked people are signed out)."""
+    """The signed-in person of this session, or None: blocked people are signed out, and so is
+    a session whose sign-in was ended on the site (they share one token family)."""
     if "staff_user" not in g:
         user_id = session.get("user_id")
         user = User.objects(id=user_id).first() if user_id else None
-        if user is not None and (user.is_blocked or not user.is_active):
+        family = session.get("token_family")
+        if user is not None and (user.is_blocked or not user.is_active
+                                 or (family and tokens.family_revoked(family))):
             session.clear()
             user = None
         g.staff_user = user
     return g.staff_user
+
+
+def start_session(user, family):
+    """Sign `user` in to /admin and /cabinet as the sign-in session `family` (the site's
+    tokens of the same sign-in carry it): a new session id, against fixation."""
+    session.clear()
+    session.regenerate()
+    session["user_id"] = user.id
+    session["token_family"] = family
 
 
 def safe_next(default):
@@ -50,16 +62,14 @@ def handle_sign_in(template_render, home_url):
     signs in. Returns a response."""
     formdata = request.form if request.method == "POST" else None
     phone_form, code_form = PhoneForm(formdata), CodeForm(formdata)
-    error, sent_to = None, None
+    error, sent_to, wait = None, None, None
     if request.method == "POST":
         try:
             if request.form.get("step") == "code" and code_form.validate():
                 phone = phones.normalize(code_form.phone.data,
                                          current_app.config["SMS_DEFAULT_REGION"])
                 user = users.sign_in(phone, code_form.code.data)
-                session.clear()
-                session.regenerate()
-                session["user_id"] = user.id
+                start_session(user, tokens.new_family())
                 return redirect(safe_next(home_url))
             if request.form.get("step") == "phone" and phone_form.validate():
                 phone = phones.normalize(phone_form.phone.data,
@@ -73,15 +83,22 @@ def handle_sign_in(template_render, home_url):
                 error = _("The form has expired. Try again.")
         except AppError as exc:
             error = exc.message
-            if request.form.get("step") == "code":
+            if exc.code == "resend_too_soon":
+                # The code sent a moment ago (on the site, say) still works: ask for it, and
+                # count down to when a new one may be sent.
+                sent_to, wait = phone, exc.details["retryAfter"]
+            elif request.form.get("step") == "code":
                 sent_to = code_form.phone.data
     if sent_to:
         code_form.phone.data = sent_to
     return template_render(phone_form=phone_form, code_form=code_form, error=error,
-                           sent_to=sent_to, next=safe_next(""))
+                           sent_to=sent_to, wait=wait, next=safe_next(""))
 
 
 def sign_out(login_endpoint):
+    """Signing out here signs out of the site too: the sign-in session's tokens are revoked."""
+    if session.get("token_family"):
+        tokens.revoke_family(session["token_family"])
     session.clear()
     return redirect(url_for(login_endpoint))
 

@@ -160,6 +160,11 @@ def load_config(environ, instance_path):
         "SMS_DEFAULT_REGION": env_str(environ, "SMS_DEFAULT_REGION", "RU"),
         # Reports a user may file per hour.
         "REPORTS_PER_HOUR": env_int(environ, "REPORTS_PER_HOUR", 10, minimum=1),
+        # Team invitations: how long one stays open, how many one person may send (each may
+        # cost an SMS), and how many invitation SMS one phone gets, whoever invites it.
+        "INVITATION_DAYS": env_int(environ, "INVITATION_DAYS", 7, minimum=1),
+        "INVITATIONS_PER_USER": env_str(environ, "INVITATIONS_PER_USER", "30/hour"),
+        "INVITATION_SMS_PER_PHONE": env_str(environ, "INVITATION_SMS_PER_PHONE", "3/day"),
         # The chat widget's guests (anonymous visitors of a business's website).
         "WIDGET_GUESTS_PER_IP": env_str(environ, "WIDGET_GUESTS_PER_IP", "5/hour"),
         "WIDGET_DIALOGS_PER_IP": env_str(environ, "WIDGET_DIALOGS_PER_IP", "6 per 12 hours"),

@@ -10,7 +10,7 @@ a request still answers after its effects (the bot's greeting, the live updates)
 from dataclasses import dataclass
 from datetime import datetime
 
-from app.models import Business, ChannelPost, Conversation, SenderKind, User
+from app.models import Business, BusinessMember, ChannelPost, Conversation, SenderKind, User
 
 # --- accounts --------------------------------------------------------------------------------
 
@@ -18,13 +18,6 @@ from app.models import Business, ChannelPost, Conversation, SenderKind, User
 @dataclass(frozen=True)
 class UserRegistered:
     """A phone signed in for the first time (or an admin registered it)."""
-
-    user: User
-
-
-@dataclass(frozen=True)
-class SignedIn:
-    """A person proved their phone with a code (new or not, blocked or not)."""
 
     user: User
 
@@ -39,6 +32,16 @@ class BusinessCreated:
 
 @dataclass(frozen=True)
 class BusinessRenamed:
+    business: Business
+
+
+@dataclass(frozen=True)
+class MemberInvited:
+    """A team invitation was sent to `member.invited_phone` (`member` is the invitation: no
+    user yet). Whether that phone has an account is for the listeners to find out; the
+    inviter is never told."""
+
+    member: BusinessMember
     business: Business
 
 

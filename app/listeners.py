@@ -4,14 +4,13 @@ one place to read to follow an event; the factory subscribes them all on the app
 
 from app import events
 from app.bot import responder
-from app.businesses import members
 from app.channels import members as channel_members
 from app.conversations import dialogs, messages
 from app.lib.event_bus import EventBus
 from app.messaging import events as chat_events
 from app.messaging import provisioning
 from app.messaging.events import Dispatcher
-from app.notifications import live_updates, push
+from app.notifications import invitation_sms, live_updates, push
 
 # The messaging service's events (in-process with the embedded adapter, from RabbitMQ through
 # `flask events consume` with mms3), each turned into a change of our own by one action.
@@ -23,10 +22,11 @@ MESSAGING = {
 DOMAIN = {
     # accounts
     events.UserRegistered: [provisioning.user_registered],  # the chat user
-    events.SignedIn: [members.signed_in],  # invitations to this phone become memberships
     # businesses
     events.BusinessCreated: [provisioning.business_created],  # the bot and the channel dialog
     events.BusinessRenamed: [provisioning.business_renamed],  # they carry the name
+    # the invitee is told: an SMS to a phone without an account, else a push (and the site)
+    events.MemberInvited: [invitation_sms.member_invited, push.member_invited],
     events.SubscriptionChanged: [channel_members.subscription_changed],
     # conversations
     events.DialogStarted: [responder.dialog_started],  # the greeting

@@ -177,10 +177,10 @@ def sign_in_cabinet(page, server, phone):
 
     page.goto("/cabinet/login")
     page.fill("#phone", phone)
-    page.locator("form button[type=submit]").click()
+    page.click("#get-code")
     expect(page.locator("#code")).to_be_visible()
     page.fill("#code", server.code_for(phone))
-    page.locator("form button[type=submit]").click()
+    page.click("#sign-in")
     expect(page).to_have_url(f"{server.base}/cabinet/")
 
 

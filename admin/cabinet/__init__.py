@@ -13,6 +13,7 @@ from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
 from flask_babel import lazy_gettext as _
 
+from admin.cabinet import shared_sign_in
 from admin.cabinet.home import CabinetHome
 from admin.cabinet.views import BusinessView
 
@@ -23,5 +24,6 @@ def init_cabinet(app):
                                            endpoint="cabinet"),
                     theme=Bootstrap4Theme(swatch="default"))
     cabinet.add_view(BusinessView())
+    app.register_blueprint(shared_sign_in.bp)
     app.extensions["cabinet"] = cabinet
     return cabinet

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _
 
 from admin.cabinet.forms import ActionForm, BusinessForm
 from admin.cabinet.scope import back, csrf_failed, load, say
-from app.businesses import businesses, categories, qr, qr_scans
+from app.businesses import businesses, categories, first_steps, qr, qr_scans
 from app.businesses import stats as business_stats
 from app.conversations import stats as inbox_stats
 from app.errors import AppError
@@ -20,6 +20,16 @@ EDITED = ("name", "description", "slug", "categoryIds", "location", "isPublic")
 FORM_FIELDS = {"name": "name", "description": "description", "slug": "slug",
                "categoryIds": "categories", "location": "lat"}
 STATS_DAYS = 30
+# The first steps (app/businesses/first_steps.py): where each is done, and what it is called.
+STEP_LINKS = {"greeting": "cabinet_business.bot", "team": "cabinet_business.team",
+              "widget": "cabinet_business.widget", "qr": "cabinet_business.qr_page",
+              "post": "cabinet_business.channel"}
+# What a member needs to take each step; a step they cannot take is listed without its link.
+STEP_PERMISSIONS = {"greeting": "canManageSettings", "team": "canManageMembers",
+                    "widget": "canManageSettings", "qr": None, "post": "canPublishChannel"}
+STEP_TITLES = {"greeting": _("Set the bot's greeting"), "team": _("Invite your team"),
+               "widget": _("Put the chat widget on your website"),
+               "qr": _("Print the QR code"), "post": _("Publish the first post")}
 
 
 def stored(business, fields):
@@ -88,10 +98,15 @@ class BusinessPages:
         names = categories.by_ids(business.category_ids)
         scans = sum(row["count"] for row in
                     qr_scans.scans_per_day(business.id, STATS_DAYS))
+        # The checklist is for whoever sets the business up.
+        steps = first_steps.of(business) if scope.may("canManageSettings") else []
         return self.render_business(
             "cabinet/overview.html", scope, public_url=public_url(business),
             category_names=[names[i].name for i in business.category_ids if i in names],
-            scans=scans, days=STATS_DAYS)
+            scans=scans, days=STATS_DAYS,
+            steps=[] if all(step.done for step in steps) else steps, step_links=STEP_LINKS,
+            step_permissions=STEP_PERMISSIONS,
+            step_titles=STEP_TITLES)
 
     @expose("/<business_id>/edit", methods=("GET", "POST"))
     def edit(self, business_id):
@@ -156,7 +171,7 @@ class BusinessPages:
         scope = load(business_id)
         if fmt not in qr.FORMATS:
             abort(404)
-        data, mimetype, tag = qr.render(scope.business, fmt)
+        data, mimetype, tag = qr.download(scope.business, fmt)
         headers = {
             "Content-Disposition": f'attachment; filename="{scope.business.slug}-qr.{fmt}"',
             "ETag": f'"{tag}"', "Cache-Control": "private, no-cache",

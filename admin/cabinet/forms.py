@@ -14,7 +14,9 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from admin.labels import PERMISSION_TITLES
 from app.businesses.hours import WEEKDAYS
+from app.businesses.permissions import ATTRIBUTES
 
 
 class CoordinateField(FloatField):
@@ -63,6 +65,28 @@ class InviteForm(SecureForm):
 
 class RoleForm(SecureForm):
     role = SelectField(_("Role"), choices=[])
+
+
+# A permission override as the form sends it (the page renders the options and their words).
+OVERRIDE_VALUES = {"default": None, "on": True, "off": False}
+
+
+class PermissionsForm(SecureForm):
+    """A member's own permission overrides, each "default" (the role's), "on" or "off". Its
+    fields are named as the permissions' attributes (app/businesses/permissions.py)."""
+
+    can_reply = SelectField(PERMISSION_TITLES["canReply"], choices=list(OVERRIDE_VALUES))
+    can_publish_channel = SelectField(PERMISSION_TITLES["canPublishChannel"],
+                                      choices=list(OVERRIDE_VALUES))
+    can_manage_members = SelectField(PERMISSION_TITLES["canManageMembers"],
+                                     choices=list(OVERRIDE_VALUES))
+    can_manage_settings = SelectField(PERMISSION_TITLES["canManageSettings"],
+                                      choices=list(OVERRIDE_VALUES))
+
+    def overrides(self):
+        """{"canReply": True | False | None, ...}: None is the role's default."""
+        return {name: OVERRIDE_VALUES[getattr(self, attribute).data]
+                for name, attribute in ATTRIBUTES.items()}
 
 
 class TransferForm(SecureForm):

@@ -1,26 +1,44 @@
-"""The team page: the list for every member; inviting by phone, changing roles, removing and
-withdrawing invitations for those with canManageMembers (a manager only below their own
-rank); handing the business over for the owner; leaving the team for everyone but the owner.
+"""The team page: the list for every member; inviting by phone, changing roles and
+per-member permission overrides, removing and withdrawing invitations for those with
+canManageMembers (a manager only below their own rank); handing the business over for the
+owner; leaving the team for everyone but the owner. An invitation shows its phone masked and
+no name until it is accepted (app/businesses/members.py's `presentable`).
 
 Every action goes through `app.businesses.members`, which checks the same rules as the API; the
 page only hides the buttons a person could not press anyway. A user or invitation id from the
 form is looked up inside this business only.
 """
 
-from flask import redirect, request, url_for
+from flask import current_app, redirect, request, url_for
 from flask_admin import expose
 from flask_babel import lazy_gettext as _
 
-from admin.cabinet.forms import ActionForm, InviteForm, RoleForm, TransferForm
+from admin.cabinet.forms import (
+    OVERRIDE_VALUES,
+    ActionForm,
+    InviteForm,
+    PermissionsForm,
+    RoleForm,
+    TransferForm,
+)
 from admin.cabinet.scope import back, csrf_failed, load, say
-from admin.labels import ROLE_TITLES
+from admin.labels import PERMISSION_TITLES, ROLE_TITLES
+from app.accounts.platform_roles import mask_phone
 from app.businesses import members
-from app.businesses.permissions import role_templates
+from app.businesses.permissions import ATTRIBUTES, effective, role_defaults, role_templates
 from app.errors import AppError
+from app.models import PERMISSIONS
+
+OVERRIDE_STATES = {value: state for state, value in OVERRIDE_VALUES.items()}
 
 
 def _assignable(scope):
     return [(role, ROLE_TITLES[role]) for role in members.assignable_roles(scope.member)]
+
+
+def _override_states(overrides):
+    """{"canReply": "default" | "on" | "off", ...}: the form's values, and the audit's."""
+    return {name: OVERRIDE_STATES[(overrides or {}).get(name)] for name in PERMISSIONS}
 
 
 def _team_rows(scope):
@@ -30,6 +48,8 @@ def _team_rows(scope):
         row = members.presentable(member, person, templates)
         row["isMe"] = member.user_id == scope.user.id
         row["manageable"] = members.can_manage(scope.member, member.role) and not row["isMe"]
+        row["overrideStates"] = _override_states(member.permissions)
+        row["roleDefaults"] = role_defaults(member.role, templates)
         rows.append(row)
     return rows
 
@@ -57,7 +77,13 @@ class TeamPages:
             "cabinet/team.html", scope, rows=_team_rows(scope), invite_form=invite_form,
             roles=_assignable(scope), action_form=ActionForm(),
             transfer_form=_transfer_form(scope) if scope.is_owner else None,
-            can_manage=scope.may("canManageMembers"))
+            can_manage=scope.may("canManageMembers"),
+            # The permissions form: one select per permission; "on" only for what the
+            # person has themselves (nobody grants a permission they lack).
+            permission_fields=[(name, ATTRIBUTES[name], PERMISSION_TITLES[name])
+                               for name in PERMISSIONS],
+            mine=effective(scope.member),
+            invitation_days=current_app.config["INVITATION_DAYS"])
         return page, status
 
     @expose("/<business_id>/team")
@@ -77,10 +103,10 @@ class TeamPages:
             form.phone.errors.append(error.message)
             return self._team_page(scope, form, error.status)
         scope.record("invite", "member", member.id, {}, {
-            "phone": member.invited_phone, "role": member.role, "userId": member.user_id,
-            "status": "active" if member.user_id else "invited"})
-        say(_("Invited %(phone)s.", phone=member.invited_phone) if member.user_id is None
-              else _("%(phone)s is on the team now.", phone=member.invited_phone), "success")
+            "phone": member.invited_phone, "role": member.role, "status": "invited",
+            "expiresAt": member.expires_at})
+        say(_("Invited %(phone)s. They join the team when they accept the invitation.",
+              phone=mask_phone(member.invited_phone)), "success")
         return back("cabinet_business.team", scope)
 
     @expose("/<business_id>/team/<user_id>/role", methods=("POST",))
@@ -99,6 +125,30 @@ class TeamPages:
         else:
             if scope.record("change_role", "member", member.id, before, {"role": member.role}):
                 say(_("The role is changed."), "success")
+        return back("cabinet_business.team", scope)
+
+    @expose("/<business_id>/team/<user_id>/permissions", methods=("POST",))
+    def team_permissions(self, business_id, user_id):
+        scope = load(business_id, "canManageMembers")
+        form = PermissionsForm(request.form)
+        target = members.active(scope.business, user_id)
+        if self._refused(form, target):
+            return back("cabinet_business.team", scope)
+        before = _override_states(target.permissions)
+        # Only what this form changes: an override someone else set stays as it is, even one
+        # this person could not have granted.
+        changes = {name: value for name, value in form.overrides().items()
+                   if OVERRIDE_STATES[value] != before[name]}
+        if not changes:
+            return back("cabinet_business.team", scope)
+        try:
+            member = members.update(scope.business, scope.user, user_id, permissions=changes)
+        except AppError as error:
+            say(error.message, "error")
+        else:
+            if scope.record("change_permissions", "member", member.id, before,
+                            _override_states(member.permissions)):
+                say(_("The permissions are changed."), "success")
         return back("cabinet_business.team", scope)
 
     @expose("/<business_id>/team/<user_id>/remove", methods=("POST",))

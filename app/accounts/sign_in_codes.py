@@ -40,8 +40,10 @@ def send_code(phone: str, ip: str | None) -> dict[str, int]:
     if latest is not None:
         wait = config["SMS_RESEND_SECONDS"] - (now - latest.created_at).total_seconds()
         if wait > 0:
-            raise RateLimited(_("Please wait before asking for another code."),
-                              retry_after=-(-wait // 1), code="resend_too_soon")
+            seconds = int(-(-wait // 1))
+            raise RateLimited(_("A code was sent a moment ago. Enter it, or ask for a new one "
+                                "in %(seconds)s s.", seconds=seconds),
+                              retry_after=seconds, code="resend_too_soon")
     too_many = _("Too many codes were sent to this number. Try again later.")
     rate_limits.hit(config["SMS_LIMIT_PER_PHONE_AND_IP"], "sms-phone-ip", f"{phone}:{ip}",
                     too_many)

@@ -24,9 +24,15 @@ def _lifetimes():
             timedelta(days=config["JWT_REFRESH_TOKEN_DAYS"]))
 
 
+def new_family() -> str:
+    """A new sign-in session's id: its tokens carry it, and the site's and the cabinet's
+    halves of one sign-in share it (revoking it ends both)."""
+    return uuid.uuid4().hex
+
+
 def issue_pair(user_id: str, family: str | None = None) -> dict[str, str | int]:
     access_ttl, refresh_ttl = _lifetimes()
-    family = family or uuid.uuid4().hex
+    family = family or new_family()
     claims = {"fam": family}
     access = create_access_token(identity=user_id, additional_claims=claims,
                                  expires_delta=access_ttl)
@@ -69,6 +75,11 @@ def revoke_claims(claims: dict) -> None:
     """Revoke one token (by its decoded claims) until it would have expired."""
     remaining = claims["exp"] - clock.epoch() if "exp" in claims else 0
     token_blocklist.revoke(f"jti:{claims['jti']}", remaining)
+
+
+def family_revoked(family: str) -> bool:
+    """Whether the sign-in session `family` was ended (logout, a reused refresh token)."""
+    return token_blocklist.any_revoked([f"fam:{family}"])
 
 
 def is_revoked(claims: dict) -> bool:

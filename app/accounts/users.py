@@ -6,7 +6,7 @@ from mongoengine import NotUniqueError
 from app import clock, db
 from app.accounts import sign_in_codes
 from app.errors import AppError, Forbidden, NotFound
-from app.events import SignedIn, UserRegistered
+from app.events import UserRegistered
 from app.lib import event_bus, text
 from app.models import Business, BusinessMember, Subscription, User
 
@@ -17,7 +17,6 @@ def sign_in(phone: str, code: str) -> User:
     """Check the code; register the phone on its first success. Returns the user."""
     sign_in_codes.check_code(phone, code)
     user = ensure_user(phone)
-    event_bus.publish(SignedIn(user=user))
     if user.is_blocked:
         raise Forbidden("user_blocked", _("This account is blocked."),
                         details={"reason": user.blocked_reason} if user.blocked_reason else None)

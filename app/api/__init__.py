@@ -11,6 +11,7 @@ from app.api import (
     channels,
     dialogs,
     health,
+    invitations,
     members,
     openapi,
     push,
@@ -38,9 +39,9 @@ class IdConverter(BaseConverter):
 def init_api(app):
     app.url_map.converters["id"] = IdConverter
     api = Blueprint("api", __name__, url_prefix="/api")
-    for module in (auth, users, businesses, members, bot_settings, catalog, subscriptions, dialogs,
-                   channels, push, qr, reports, stream, health, openapi, widget_config,
-                   widget_sessions):
+    for module in (auth, users, businesses, members, invitations, bot_settings, catalog,
+                   subscriptions, dialogs, channels, push, qr, reports, stream, health, openapi,
+                   widget_config, widget_sessions):
         api.register_blueprint(module.bp)
     app.register_blueprint(api)
     init_error_handlers(app)

@@ -48,6 +48,10 @@ class OwnerQuery(Paging):
     ownerId: Annotated[str, Field(max_length=40)]
 
 
+class SlugQuery(Query):
+    slug: Annotated[str, Field(min_length=1, max_length=100)]
+
+
 class NameQuery(Query):
     name: Annotated[str, Field(min_length=1, max_length=businesses.NAME_MAX)]
 
@@ -103,6 +107,14 @@ def list_by_owner(params):
 def slug_suggestions(params):
     """Free slugs made from a name, transliterated (e.g. "Кофейня на Арбате")."""
     return ok({"suggestions": slugs.suggestions(slugs.from_name(params.name))})
+
+
+@bp.get("/slug-availability")
+@query(SlugQuery)
+def slug_availability(params):
+    """Whether a page address is free (as a form asks while it is typed), why not, and free
+    ones near it."""
+    return ok(slugs.availability(params.slug))
 
 
 @bp.get("/slug/<slug>")

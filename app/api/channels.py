@@ -1,5 +1,6 @@
 """A business's channel: the channel itself, its feed (public for public businesses), posting,
-pre-moderation, editing and deleting posts, reactions and comments."""
+pre-moderation, editing and deleting posts, reactions and comments; and my feed, the posts of
+every channel I subscribe to."""
 
 from typing import Annotated, Literal
 
@@ -13,7 +14,7 @@ from app.api.responses import ok, paginated, responds
 from app.api.validation import Body, Paging, Query, _invalid, body, query, read_json
 from app.businesses import subscriptions
 from app.businesses.permissions import get_business, membership
-from app.channels import feedback, posts
+from app.channels import feedback, posts, subscribed_feed
 from app.errors import AppError
 
 bp = Blueprint("channels", __name__)
@@ -26,6 +27,11 @@ class FeedQuery(Query):
     limit: Annotated[int, Field(ge=1, le=100)] = 20
     cursor: Annotated[str, Field(max_length=200)] | None = None
     status: Literal["published", "pending"] = "published"
+
+
+class MyFeedQuery(Query):
+    limit: Annotated[int, Field(ge=1, le=100)] = 20
+    cursor: Annotated[str, Field(max_length=200)] | None = None
 
 
 class NewPost(Body):
@@ -81,6 +87,16 @@ def feed(params, business_id):
     _business, found, next_cursor = posts.feed(business_id, me(), params.status,
                                                params.cursor, params.limit)
     return ok({"items": posts.shape_page(found, me()), "nextCursor": next_cursor})
+
+
+@bp.get("/me/feed")
+@login_required
+@query(MyFeedQuery)
+def my_feed(params):
+    """The posts of every channel I subscribe to, newest first, each with its `business`;
+    pass `nextCursor` back as `cursor` for older posts."""
+    found = subscribed_feed.page(me(), params.cursor, params.limit)
+    return ok({"items": subscribed_feed.shape(found, me()), "nextCursor": found.next_cursor})
 
 
 def _new_post_input():

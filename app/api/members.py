@@ -1,4 +1,5 @@
-"""A business's team: list, invite by phone, change role or permissions, remove, transfer."""
+"""A business's team: list, invite by phone, change role or permissions, remove, withdraw an
+invitation, transfer. (The invitee answers at /api/me/invitations: app/api/invitations.py.)"""
 
 from typing import Annotated
 
@@ -38,15 +39,15 @@ class Transfer(Body):
 
 def _present(member, person, templates):
     data = members.presentable(member, person, templates)
-    data["invitedAt"] = isoformat(data["invitedAt"])
-    data["joinedAt"] = isoformat(data["joinedAt"])
+    for field in ("invitedAt", "joinedAt", "expiresAt"):
+        data[field] = isoformat(data[field])
     return data
 
 
 @bp.get("/members")
 @login_required
 def list_members(business_id):
-    """The team and open invitations (any team member)."""
+    """The team and its unanswered invitations, open or expired (any team member)."""
     templates = role_templates()
     rows = members.listing(get_business(business_id), me())
     return ok([_present(member, person, templates) for member, person in rows])
@@ -57,11 +58,13 @@ def list_members(business_id):
 @login_required
 @body(Invite)
 def invite(data, business_id):
-    """Invite by phone (canManageMembers). Someone without an account joins at first sign-in."""
+    """Invite by phone (canManageMembers): the invitee joins when they accept, before it expires.
+
+    The answer is the same whether or not the phone has an account: the phone masked, no name,
+    status "invited"."""
     member = members.invite(get_business(business_id), me(), data.phone, data.role,
                             {k: v for k, v in (data.permissions or {}).items() if v is not None})
-    person = User.objects(id=member.user_id).first() if member.user_id else None
-    return ok(_present(member, person, role_templates()), status=201)
+    return ok(_present(member, None, role_templates()), status=201)
 
 
 @bp.put("/members/<user_id>")
@@ -85,7 +88,7 @@ def remove_member(business_id, user_id):
 @bp.delete("/invitations/<member_id>")
 @login_required
 def cancel_invitation(business_id, member_id):
-    """Withdraw an invitation nobody has accepted yet."""
+    """Withdraw an invitation nobody has accepted yet (open or expired)."""
     members.cancel_invitation(get_business(business_id), me(), member_id)
     return ok({"cancelled": True})
 

@@ -48,5 +48,5 @@ def business_qr(params, business_id):
     tag = qr.etag(business, params.format, params.size)
     if request.if_none_match.contains_weak(tag):
         return Response(status=304, headers=_headers(tag, params, business))
-    data, mimetype, tag = qr.render(business, params.format, params.size)
+    data, mimetype, tag = qr.download(business, params.format, params.size)
     return Response(data, mimetype=mimetype, headers=_headers(tag, params, business))

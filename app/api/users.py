@@ -12,6 +12,7 @@ from app.api.guard import login_required, me
 from app.api.presenters import user_private, user_public
 from app.api.responses import ok
 from app.api.validation import Body, body
+from app.businesses import invitations
 from app.errors import AppError, Forbidden
 
 bp = Blueprint("users", __name__)
@@ -21,12 +22,17 @@ class ProfileUpdate(Body):
     name: Annotated[str, Field(max_length=users.NAME_MAX)] | None = None
 
 
+def _counts(user):
+    # `invitations`: team invitations waiting for my answer, for the site to show.
+    return {**users.counts(user.id), "invitations": invitations.count_open(user)}
+
+
 @bp.get("/me")
 @login_required
 def get_me():
-    """My profile, with counts of businesses owned, joined, and subscriptions."""
+    """My profile, with counts of businesses owned, joined, subscriptions, and invitations."""
     user = me()
-    return ok(user_private(user, users.counts(user.id)))
+    return ok(user_private(user, _counts(user)))
 
 
 @bp.get("/users/<user_id>")
@@ -41,7 +47,7 @@ def get_user(user_id):
 def update_user(data, user_id):
     """Edit your own profile (the name). The phone cannot be changed."""
     user = users.update_profile(me().id, user_id, name=data.name)
-    return ok(user_private(user, users.counts(user.id)))
+    return ok(user_private(user, _counts(user)))
 
 
 @bp.post("/users/<user_id>/avatar")

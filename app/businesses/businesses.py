@@ -59,16 +59,19 @@ def _search_text(name, description):
 
 def create(owner: User, name: str, slug: str | None = None, description: str = "",
            category_ids: Iterable[str] = (), location_data: dict | None = None,
-           is_public: bool = True) -> Business:
+           is_public: bool = True, logo: bytes | None = None) -> Business:
     """Create a business with its owner membership, default settings and QR code, all or
     nothing. The business document is written last: until then nobody can see or reach it,
     so a crash at any step (kill -9 included) leaves only parts nobody sees, which the next
     claim of the slug or `flask repair` removes (repair.py). A step that fails undoes the ones
-    before it (the embedded store has no transactions)."""
+    before it (the embedded store has no transactions). A `logo` is checked and stored before
+    anything else is written (a stored file nobody points at is harmless)."""
     name = clean_name(name)
     description = clean_description(description)
     category_ids = categories.check_ids(list(category_ids))
     slug = slugs.check(slug) if slug else slugs.suggestions(slugs.from_name(name), 1)[0]
+    place = location(location_data)
+    logo_key = images.store(logo, images.LOGO, owner.id) if logo else None
     business_id = new_id("biz")
     slugs.claim(slug, business_id)
     done = []
@@ -78,7 +81,7 @@ def create(owner: User, name: str, slug: str | None = None, description: str = "
         done.append(BusinessSettings(business_id=business_id).save())
         business = _insert(Business(
             id=business_id, owner_id=owner.id, name=name, description=description, slug=slug,
-            category_ids=category_ids, location=location(location_data), is_public=is_public,
+            category_ids=category_ids, location=place, is_public=is_public, logo=logo_key,
             search_text=_search_text(name, description)))
     except Exception:
         for document in reversed(done):

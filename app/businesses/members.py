@@ -1,8 +1,11 @@
-"""A business's team: invite by phone, change roles and permissions, remove, hand over
-ownership, and turn waiting invitations into memberships at sign-in.
+"""A business's team: invite by phone, change roles and permissions, remove, withdraw
+invitations, hand over ownership. (The invitee's side, accepting or declining, is
+invitations.py.)
 
 Rules: exactly one owner, changed only by an explicit transfer; nobody removes or demotes the
 owner; a manager manages operators and viewers only; nobody grants a permission they lack.
+An invitation makes nobody a member: only its invitee's acceptance does, and until then the
+team sees its phone masked and no name, so inviting never tells whether or whose a phone is.
 """
 
 from flask import current_app
@@ -10,16 +13,20 @@ from flask_babel import lazy_gettext as _
 
 from app import clock
 from app.accounts import phones
+from app.accounts.platform_roles import mask_phone
+from app.businesses import invitations
 from app.businesses.permissions import RANKS, effective, require, require_member, require_owner
 from app.errors import AppError, Conflict, Forbidden, NotFound
-from app.events import SignedIn
+from app.events import MemberInvited
+from app.lib import event_bus, rate_limits
 from app.models import PERMISSIONS, Business, BusinessMember, MemberRole, User
 
 ASSIGNABLE_ROLES = ("manager", "operator", "viewer")
 
 
 def listing(business: Business, actor: User) -> list[tuple[BusinessMember, User | None]]:
-    """The active team and the open invitations; any team member may look."""
+    """The active team and the unanswered invitations (open or expired); any team member
+    may look."""
     require_member(business, actor)
     members = list(BusinessMember.objects(business_id=business.id, is_active=True)
                    .order_by("invited_at"))
@@ -64,7 +71,9 @@ def _check_overrides(actor_member, overrides):
 
 def invite(business: Business, actor: User, phone: str, role: str,
            permissions: dict[str, bool] | None = None) -> BusinessMember:
-    """Add the person with this phone; one without an account joins at first sign-in."""
+    """Invite the person with this phone: an invitation that waits for their answer until
+    it expires, whether or not the phone has an account (MemberInvited's listeners tell
+    them). An expired invitation to the same phone is replaced by the new one."""
     actor_member = require(business, actor, "canManageMembers")
     if role not in ASSIGNABLE_ROLES:
         raise AppError("invalid_role", _("Choose manager, operator or viewer."), status=422,
@@ -73,16 +82,25 @@ def invite(business: Business, actor: User, phone: str, role: str,
     _check_overrides(actor_member, permissions or {})
     phone = phones.normalize(phone, current_app.config["SMS_DEFAULT_REGION"])
     person = User.objects(phone=phone).first()
-    taken = BusinessMember.objects(business_id=business.id, is_active=True)
-    if (person and taken.filter(user_id=person.id).first()) or taken.filter(
-            invited_phone=phone, user_id=None).first():
+    # A member's phone is on the team's list already, so saying so tells nothing new.
+    if person and active(business, person.id):
         raise Conflict("already_member", _("This person is already on the team."))
     now = clock.now()
-    return BusinessMember(
-        business_id=business.id, user_id=person.id if person else None, invited_phone=phone,
-        role=role, permissions=permissions or {}, invited_by=actor.id, invited_at=now,
-        joined_at=now if person else None,
+    waiting = BusinessMember.objects(business_id=business.id, invited_phone=phone,
+                                     user_id=None, is_active=True)
+    if waiting.filter(expires_at__gt=now).first():
+        raise Conflict("already_invited", _("This phone has an invitation waiting already."))
+    # Each invitation may cost an SMS: one person cannot send them without end.
+    rate_limits.hit(current_app.config["INVITATIONS_PER_USER"], "invitation", actor.id,
+                    _("You have sent too many invitations. Try again later."))
+    waiting.update(set__is_active=False, set__updated_at=now)  # the expired ones
+    member = BusinessMember(
+        business_id=business.id, user_id=None, invited_phone=phone, role=role,
+        permissions=permissions or {}, invited_by=actor.id, invited_at=now,
+        expires_at=now + invitations.lifetime(),
     ).save()
+    event_bus.publish(MemberInvited(member=member, business=business))
+    return member
 
 
 def active(business: Business, user_id: object) -> BusinessMember | None:
@@ -92,7 +110,7 @@ def active(business: Business, user_id: object) -> BusinessMember | None:
 
 
 def invitation(business: Business, member_id: object) -> BusinessMember | None:
-    """The open invitation `member_id` of `business` (no account yet), or None."""
+    """The unanswered invitation `member_id` of `business` (expired or not), or None."""
     return BusinessMember.objects(id=member_id, business_id=business.id, user_id=None,
                                   is_active=True).first() if isinstance(member_id, str) else None
 
@@ -144,12 +162,14 @@ def remove(business: Business, actor: User, user_id: str) -> None:
 
 
 def cancel_invitation(business: Business, actor: User, member_id: str) -> None:
+    """Withdraw an invitation nobody has accepted (an expired one too: it leaves the list)."""
     actor_member = require(business, actor, "canManageMembers")
     member = invitation(business, member_id)
     if member is None:
         raise NotFound("member_not_found", _("No such invitation."))
     _check_can_manage(actor_member, member.role)
-    BusinessMember.objects(id=member.id).update_one(set__is_active=False)
+    BusinessMember.objects(id=member.id, user_id=None).update_one(set__is_active=False,
+                                                                  set__updated_at=clock.now())
 
 
 def transfer_ownership(business: Business, actor: User, user_id: str) -> Business:
@@ -179,30 +199,27 @@ def hand_over(business: Business, user_id: str) -> Business:
     return business
 
 
-def signed_in(event: SignedIn) -> None:
-    accept_invitations(event.user)
-
-
-def accept_invitations(user: User) -> int:
-    """At sign-in: invitations sent to this phone become memberships."""
-    now = clock.now()
-    return BusinessMember.objects(invited_phone=user.phone, user_id=None, is_active=True).update(
-        set__user_id=user.id, set__joined_at=now, set__updated_at=now)
-
-
 def presentable(member: BusinessMember, person: User | None,
                 templates: dict[str, MemberRole]) -> dict:
-    """The data the team list shows for one member."""
+    """The data the team list shows for one member or invitation. An invitation shows its
+    phone masked and no name: whether and whose account the phone is stays the invitee's to
+    tell, by accepting."""
+    status = invitations.state(member)
+    if status == invitations.ACTIVE:
+        name, phone = (person.name, person.phone) if person else (None, member.invited_phone)
+    else:
+        name, phone = None, mask_phone(member.invited_phone)
     return {
         "memberId": member.id,
         "userId": member.user_id,
-        "name": person.name if person else None,
-        "phone": member.invited_phone if person is None else person.phone,
+        "name": name,
+        "phone": phone,
         "role": member.role,
         "permissions": effective(member, templates),
         "overrides": member.permissions or {},
-        "status": "active" if member.user_id else "invited",
+        "status": status,  # "active", "invited" or "expired"
         "invitedAt": member.invited_at,
         "joinedAt": member.joined_at,
+        "expiresAt": member.expires_at if status != invitations.ACTIVE else None,
     }
 

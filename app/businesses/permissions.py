@@ -26,15 +26,23 @@ def role_templates() -> dict[str, MemberRole]:
     return {role.id: role for role in MemberRole.objects}
 
 
+def role_defaults(role: str,
+                  templates: dict[str, MemberRole] | None = None) -> dict[str, bool]:
+    """{"canReply": bool, ...} that `role` gives, before a member's own overrides."""
+    if role == "owner":
+        return dict.fromkeys(PERMISSIONS, True)
+    templates = templates if templates is not None else role_templates()
+    template = templates.get(role)
+    return {name: bool(template and getattr(template.permissions, attr))
+            for name, attr in ATTRIBUTES.items()}
+
+
 def effective(member: BusinessMember,
               templates: dict[str, MemberRole] | None = None) -> dict[str, bool]:
     """{"canReply": bool, ...} for a member."""
+    granted = role_defaults(member.role, templates)
     if member.role == "owner":
-        return dict.fromkeys(PERMISSIONS, True)
-    templates = templates if templates is not None else role_templates()
-    template = templates.get(member.role)
-    granted = {name: bool(template and getattr(template.permissions, attr))
-               for name, attr in ATTRIBUTES.items()}
+        return granted
     overrides = member.permissions or {}
     return {name: bool(overrides.get(name, value)) for name, value in granted.items()}
 

@@ -23,6 +23,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
+from app import clock
 from app.models import Business
 from app.models.base import random_code
 
@@ -89,6 +90,16 @@ def _etag(inputs):
 def etag(business: Business, fmt: str, size: int = SIZE_DEFAULT) -> str:
     """The ETag of an image without drawing it, so a revalidation costs no rendering."""
     return _etag(_inputs(business, fmt, size))
+
+
+def download(business: Business, fmt: str,
+             size: int = SIZE_DEFAULT) -> tuple[bytes, str, str]:
+    """`render`, for the business's team: the first download is remembered (the cabinet's
+    first steps count the code as printed)."""
+    if business.qr_downloaded_at is None:
+        Business.objects(id=business.id, qr_downloaded_at=None).update_one(
+            set__qr_downloaded_at=clock.now())
+    return render(business, fmt, size)
 
 
 def render(business: Business, fmt: str, size: int = SIZE_DEFAULT) -> tuple[bytes, str, str]:

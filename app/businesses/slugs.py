@@ -101,6 +101,20 @@ def release(slug: str, business_id: str) -> None:
     SlugClaim.objects(id=slug, business_id=business_id).delete()
 
 
+def availability(slug: str) -> dict:
+    """What a form says while a person types an address: {slug, available, problem,
+    suggestions}, the slug in canonical case when it follows the rules."""
+    try:
+        canonical = check(slug)
+    except AppError as error:
+        return {"slug": slug, "available": False, "problem": error.message,
+                "suggestions": suggestions(from_name(slug))}
+    if owner_of(canonical) is not None:
+        return {"slug": canonical, "available": False, "problem": str(_("This address is taken.")),
+                "suggestions": suggestions(canonical)}
+    return {"slug": canonical, "available": True, "problem": None, "suggestions": []}
+
+
 def owner_of(slug: object) -> str | None:
     """The id of the business that holds or held `slug`, or None."""
     found = SlugClaim.objects(id=slug.lower()).first() if isinstance(slug, str) else None

@@ -32,6 +32,7 @@ class Business(TimestampedDocument):
     search_text = StringField(db_field="searchText", default="")
     location = EmbeddedDocumentField(Location)
     qr_code = StringField(db_field="qrCode")  # short permanent code behind /q/<code>
+    qr_downloaded_at = DateTimeField(db_field="qrDownloadedAt")  # first download by the team
     is_public = BooleanField(db_field="isPublic", default=True)
     is_active = BooleanField(db_field="isActive", default=True)
     blocked = BooleanField(default=False)

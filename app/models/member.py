@@ -36,8 +36,12 @@ class MemberRole(TimestampedDocument):
 class BusinessMember(TimestampedDocument):
     id = id_field("mem")
     business_id = StringField(db_field="businessId", required=True)
-    user_id = StringField(db_field="userId")  # None while an invitation waits for sign-in
+    # None while this is an invitation: it grants nothing until the person with
+    # `invited_phone` accepts it (app/businesses/invitations.py), before `expires_at`.
+    user_id = StringField(db_field="userId")
     invited_phone = StringField(db_field="invitedPhone")
+    expires_at = DateTimeField(db_field="expiresAt")  # an invitation's; none: cannot be accepted
+    declined_at = DateTimeField(db_field="declinedAt")  # the invitee said no (is_active False)
     role = StringField(required=True, choices=MEMBER_ROLES)
     # Per-member overrides of the role's permissions: {"canReply": false, ...}
     permissions = DictField()

@@ -124,6 +124,25 @@ def invited(conversation_id: str, user_ids: list[str]) -> None:
                     "tag": f"invite:{conversation.id}"})
 
 
+def team_invitation(member_id: str) -> None:
+    """A team invitation: to its invitee's devices that want `mentions` (a call to answer,
+    like the bot's call), if the phone has an account and the invitation is still open by
+    the time this runs. A phone without an account got an SMS instead (invitation_sms.py)."""
+    invitation = BusinessMember.objects(id=member_id, user_id=None, is_active=True).first()
+    business = invitation and Business.objects(id=invitation.business_id,
+                                               deleted_at=None).first()
+    person = business and User.objects(phone=invitation.invited_phone).first()
+    if person is None:
+        return
+    devices = [i for ids in _subscriptions([person.id], "mentions").values() for i in ids]
+    for language, same_language in _by_language(devices).items():
+        with force_locale(language):
+            body = gettext("You are invited to join the team. Accept or decline the "
+                           "invitation.")
+        _send(same_language, {"title": business.name, "body": preview(body),
+                              "url": "/my/invitations", "tag": f"team-invitation:{member_id}"})
+
+
 def _by_language(token_ids):
     """{language: [subscription ids]}; a device registered before languages were kept, or in
     one we no longer offer, gets the default."""

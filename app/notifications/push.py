@@ -1,13 +1,13 @@
-"""Push notifications for what happened: the listeners of MessageRecorded, TeamCalled and
-PostPublished. They only enqueue jobs (notices.py decides who gets what, sender.py sends), so
-a slow push service never slows down a message, and a broker that cannot take the job costs
-the notification, never the message or post that raised it."""
+"""Push notifications for what happened: the listeners of MessageRecorded, TeamCalled,
+PostPublished and MemberInvited. They only enqueue jobs (notices.py decides who gets what,
+sender.py sends), so a slow push service never slows down a message, and a broker that
+cannot take the job costs the notification, never the message or post that raised it."""
 
 import logging
 
 from kombu.exceptions import OperationalError
 
-from app.events import MessageRecorded, PostPublished, TeamCalled
+from app.events import MemberInvited, MessageRecorded, PostPublished, TeamCalled
 from app.lib import jobs
 from app.notifications import devices
 
@@ -43,3 +43,8 @@ def team_called(event: TeamCalled) -> None:
 def post_published(event: PostPublished) -> None:
     """A channel post entered the feed."""
     _request(jobs.PUSH_CHANNEL_POST, event.post.id)
+
+
+def member_invited(event: MemberInvited) -> None:
+    """A team invitation: its invitee, if the phone has an account (notices.py finds out)."""
+    _request(jobs.PUSH_TEAM_INVITATION, event.member.id)

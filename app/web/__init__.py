@@ -1,8 +1,10 @@
 """Public pages (server-rendered Jinja with a little vanilla JS) and uploaded media.
 
-Modules: pages.py (home, catalog, sign-in, profile, my pages, language, manifest), pwa.py
+Modules: pages.py (home, catalog, sign-in, profile, my pages, language, manifest),
+invitations.py (/my/invitations), pwa.py
 (the service worker and the offline page),
-landing.py (/b/<slug>), qr.py (/q/<code>), errors.py (HTML error pages), assets.py (versioned
+landing.py (/b/<slug>), channel.py (/b/<slug>/channel, /my/feed), dialogs.py (/my/dialogs
+and one dialog), qr.py (/q/<code>), errors.py (HTML error pages), assets.py (versioned
 static URLs), headers.py (security headers).
 """
 
@@ -20,7 +22,7 @@ from flask import (
 from flask_babel import get_locale
 
 from app.lib.storage import storage
-from app.web import landing, pages, pwa, qr
+from app.web import channel, dialogs, invitations, landing, pages, pwa, qr
 from app.web.assets import init_assets
 from app.web.headers import init_security_headers
 from app.web.js_strings import strings
@@ -73,7 +75,10 @@ def _page_context():
 def init_web(app):
     app.register_blueprint(bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(invitations.bp)
     app.register_blueprint(landing.bp)
+    app.register_blueprint(channel.bp)
+    app.register_blueprint(dialogs.bp)
     app.register_blueprint(qr.bp)
     app.register_blueprint(pwa.bp)
     init_assets(app)

@@ -80,6 +80,56 @@ GROUPS = {
         "blocked": _("Blocked"),
         "hidden": _("Hidden from the catalog"),
     },
+    "dialogs": {  # my conversations and one of them (app/web/dialogs.py)
+        "noDialogs": _("No conversations yet. Write to a business from its page, and the "
+                       "conversation shows here."),
+        "you": _("You: %(text)s", text="{text}"),
+        "typing": _("%(name)s is typing…", name="{name}"),
+        "sent": _("Sent"),
+        "read": _("Read"),
+        "waiting": _("Waiting for the connection"),
+        "failed": _("Not sent"),
+        "noMessages": _("No messages yet."),
+        "offline": _("No connection. Your messages will be sent when it is back."),
+        "liveLimited": _("Too many chats are open in this browser. New messages show when "
+                         "one of them closes."),
+        "liveFailed": _("Live updates stopped. Reload the page."),
+    },
+    "channel": {  # a business's channel and my feed (app/web/channel.py)
+        "noPosts": _("No posts yet."),
+        "noFeed": _("No posts yet. Subscribe to businesses in the catalog, and their posts "
+                    "show here."),
+        "comment": _("Comment"),
+        "reactions": _("Reactions"),
+        "commentsHeading": _("Comments"),
+        "writeComment": _("Your comment"),
+        "send": _("Send"),
+        "you": _("You"),
+        "reader": _("A reader"),
+        "noComments": _("No comments yet."),
+        "moreComments": _("More comments"),
+        "signInToComment": _("Sign in to comment"),
+        "edited": _("edited"),
+        "openChannel": _("All posts of %(name)s", name="{name}"),
+        "liveLimited": _("Too many live connections are open. New posts show when one of "
+                         "them closes."),
+    },
+    "invitations": {  # /my/invitations (app/web/invitations.py)
+        "invitedAs": _("Invites you to its team as: %(role)s", role="{role}"),
+        "openUntil": _("Open until %(date)s", date="{date}"),
+        "manager": _("Manager"),
+        "operator": _("Operator"),
+        "viewer": _("Viewer"),
+        "accept": _("Accept"),
+        "decline": _("Decline"),
+        "confirmDecline": _("Decline the invitation of “%(name)s”?", name="{name}"),
+        "confirmDeclineYes": _("Yes, decline"),
+        "cancel": _("Cancel"),
+        "accepted": _("You are on the team of “%(name)s” now.", name="{name}"),
+        "declined": _("You declined the invitation of “%(name)s”.", name="{name}"),
+        "openCabinet": _("Open the cabinet"),
+        "noInvitations": _("No invitations are waiting for your answer."),
+    },
     "widget": {  # the chat in the widget's iframe (widget/pages.py)
         "offline": _("No connection. Your messages will be sent when it is back."),
         "online": _("Online"),
@@ -114,6 +164,10 @@ def _strings(_locale, groups):
     words["subscribers"] = plural_forms("%(num)s subscriber", "%(num)s subscribers")
     if "login" in groups:
         words["attemptsLeft"] = plural_forms("%(num)s attempt left.", "%(num)s attempts left.")
+    if "channel" in groups:
+        words["comments"] = plural_forms("%(num)s comment", "%(num)s comments")
+    if "dialogs" in groups:
+        words["unread"] = plural_forms("%(num)s unread message", "%(num)s unread messages")
     if "catalog" in groups:
         words["found"] = plural_forms("%(num)s business found", "%(num)s businesses found")
     return words

@@ -18,7 +18,9 @@ bp = Blueprint("pwa", __name__)
 # The public pages' look and scripts; the cabinet's and the API docs' stay out.
 SHELL_ASSETS = (
     "css/site.css", "js/api.js", "js/site.js", "js/live.js", "js/catalog.js",
-    "js/landing.js", "js/login.js", "js/profile.js", "js/my.js",
+    "js/landing.js", "js/login.js", "js/profile.js", "js/my.js", "js/invitations.js",
+    "css/customer-pages.css", "js/dialogs.js", "js/dialog.js", "js/posts.js", "js/comments.js",
+    "js/channel.js", "js/feed.js",
     "js/notifications.js", "icons/icon-32.png", "icons/icon-192.png", "icons/icon-512.png",
 )
 ICON = "icons/icon-192.png"

@@ -44,7 +44,8 @@ def test_me_has_counts_of_businesses_and_subscriptions(app, client, auth):
                  deleted_at=own.created_at).save()
         Subscription(user_id=user_id, business_id=other.id).save()
     me = client.get("/api/me", headers=auth.bearer(tokens["accessToken"])).get_json()["data"]
-    assert me["counts"] == {"businessesOwned": 1, "businessesJoined": 1, "subscriptions": 1}
+    assert me["counts"] == {"businessesOwned": 1, "businessesJoined": 1, "subscriptions": 1,
+                            "invitations": 0}  # team invitations waiting for an answer
     assert me["phone"] == PHONE
     assert me["lastLoginAt"].endswith("Z")
 

@@ -200,20 +200,32 @@ def test_the_logo_upload_goes_through_the_service(app, sms, world):
 
 # --- the team ---------------------------------------------------------------------------------
 
-def test_the_owner_invites_an_operator_who_joins_at_first_sign_in(app, sms, world):
+def test_the_owner_invites_an_operator_who_joins_when_they_accept(app, sms, world):
+    """Signing in with the invited phone joins nobody (it used to); accepting does."""
     owner = sign_in(app, sms, OWNER)
     response = post(owner, f"/cabinet/b/{world['a']}/team/invite",
                     {"phone": "8 916 000-00-15", "role": "operator"},
                     page_url=f"/cabinet/b/{world['a']}/team")
     assert response.status_code == 303
     team = owner.get(f"/cabinet/b/{world['a']}/team").get_data(as_text=True)
-    assert f'data-phone="{NEWBIE}" data-role="operator" data-status="invited"' in team
+    assert 'data-phone="+7916*****15" data-role="operator" data-status="invited"' in team
+    assert NEWBIE not in team
     [entry] = audit("invite", "member")
     assert entry.business_id == world["a"]
     assert entry.changes["phone"] == {"before": None, "after": NEWBIE}
     assert entry.changes["role"] == {"before": None, "after": "operator"}
 
     newbie = sign_in(app, sms, NEWBIE)
+    home = newbie.get("/cabinet/").get_data(as_text=True)
+    assert f'data-business="{world["a"]}"' not in home
+    assert newbie.get(f"/cabinet/b/{world['a']}/").status_code == 404
+    invitation = BusinessMember.objects.get(business_id=world["a"], invited_phone=NEWBIE)
+    assert invitation.user_id is None
+
+    token = factories.signed_in(app, NEWBIE)["accessToken"]
+    accepted = app.test_client().post(f"/api/me/invitations/{invitation.id}/accept",
+                                      headers={"Authorization": f"Bearer {token}"})
+    assert accepted.status_code == 200
     home = newbie.get("/cabinet/").get_data(as_text=True)
     assert f'data-business="{world["a"]}"' in home and 'data-role="operator"' in home
     assert newbie.get(f"/cabinet/b/{world['a']}/").status_code == 200

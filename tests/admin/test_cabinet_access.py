@@ -216,6 +216,9 @@ def test_a_member_of_a_cannot_see_or_change_anything_of_b(app, sms, world):
         (f"{base}/bot", {"greeting": "Взлом"}),
         (f"{base}/team/invite", {"phone": NEWBIE, "role": "manager"}),
         (f"{base}/team/{world['stranger']}/role", {"role": "manager"}),
+        (f"{base}/team/{world['stranger']}/permissions",
+         dict.fromkeys(("can_reply", "can_publish_channel", "can_manage_members",
+                        "can_manage_settings"), "on")),
         (f"{base}/team/{world['stranger']}/remove", {}),
         (f"{base}/team/{b_owner.user_id}/remove", {}),
         (f"{base}/team/invitations/{invitation.id}/withdraw", {}),
@@ -254,9 +257,9 @@ def test_a_member_of_a_cannot_see_or_change_anything_of_b(app, sms, world):
             assert response.status_code == 404, (who, url)
         # A's pages, with B's member ids in them, change nothing of B either.
         a = f"/cabinet/b/{world['a']}/team"
-        for url in (f"{a}/{world['stranger']}/role", f"{a}/{world['stranger']}/remove",
-                    f"{a}/invitations/{invitation.id}/withdraw"):
-            client.post(url, data={"csrf_token": token, "role": "manager"})
+        for url in (f"{a}/{world['stranger']}/role", f"{a}/{world['stranger']}/permissions",
+                    f"{a}/{world['stranger']}/remove", f"{a}/invitations/{invitation.id}/withdraw"):
+            client.post(url, data={"csrf_token": token, "role": "manager", "can_reply": "on"})
         listing = client.get("/cabinet/").get_data(as_text=True)
         assert b not in listing and "Пекарня Б" not in listing
     assert snapshot(b) == before
@@ -299,6 +302,9 @@ def test_posts_without_a_valid_csrf_token_change_nothing(app, sms, world, token)
             (f"{base}/bot", {"greeting": "Без токена"}),
             (f"{base}/team/invite", {"phone": "+79160000099", "role": "viewer"}),
             (f"{base}/team/{team.user_id}/role", {"role": "viewer"}),
+            (f"{base}/team/{team.user_id}/permissions",
+             {"can_reply": "off", "can_publish_channel": "on", "can_manage_members": "default",
+              "can_manage_settings": "default"}),
             (f"{base}/team/{team.user_id}/remove", {}),
             (f"{base}/team/invitations/{invitation.id}/withdraw", {}),
             (f"{base}/team/transfer", {"user_id": world["manager"], "confirm": "y"})):

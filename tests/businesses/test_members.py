@@ -48,12 +48,20 @@ def test_list_shows_roles_and_effective_permissions(client, auth, team):
     assert not any(members[team["viewer"]["user"]["id"]]["permissions"].values())
 
 
-def test_invite_by_phone_joins_at_first_sign_in(app, client, auth, team):
+def test_invite_by_phone_joins_only_when_accepted(app, client, auth, team):
+    """Signing in with the invited phone joins nobody (it used to); accepting does."""
     invited = call(client, auth, team["owner"], "POST", members_url(team),
                    json={"phone": "8 916 000-00-05", "role": "operator"})
     assert invited.status_code == 201
     assert invited.get_json()["data"]["status"] == "invited"
     newbie = auth.sign_in(NEWBIE)
+    assert newbie["user"]["id"] not in roles_of(client, auth, team)
+    mine = client.get("/api/me/businesses", headers=auth.bearer(newbie["accessToken"]))
+    assert mine.get_json()["data"] == []
+    accepted = client.post(
+        f"/api/me/invitations/{invited.get_json()['data']['memberId']}/accept",
+        headers=auth.bearer(newbie["accessToken"]))
+    assert accepted.status_code == 200
     members = roles_of(client, auth, team)
     assert members[newbie["user"]["id"]]["role"] == "operator"
     assert members[newbie["user"]["id"]]["status"] == "active"
@@ -61,11 +69,15 @@ def test_invite_by_phone_joins_at_first_sign_in(app, client, auth, team):
     assert me.get_json()["data"][0]["role"] == "operator"
 
 
-def test_inviting_an_existing_account_makes_a_member_at_once(app, client, auth, team):
-    factories.person(app, NEWBIE)
+def test_inviting_an_existing_account_makes_an_invitation_not_a_member(app, client, auth, team):
+    newbie = factories.person(app, NEWBIE, "Нина")
     invited = call(client, auth, team["owner"], "POST", members_url(team),
                    json={"phone": NEWBIE, "role": "viewer"}).get_json()["data"]
-    assert invited["status"] == "active" and invited["userId"]
+    assert invited["status"] == "invited" and invited["userId"] is None
+    assert invited["name"] is None and invited["phone"] == "+7916*****05"
+    with app.app_context():
+        assert BusinessMember.objects(business_id=team["business"], user_id=newbie.id).count() \
+            == 0
 
 
 def test_the_same_person_cannot_be_invited_twice(client, auth, team):

@@ -77,7 +77,9 @@
       var answer = await Bank.api.post("/api/auth/send-code", { phone: number }, { auth: false });
       showCodeStep(answer.data.phone, answer.data.resendIn);
     } catch (error) {
-      if (error.code === "resend_too_soon" && phone) {
+      if (error.code === "resend_too_soon") {
+        // The code sent a moment ago (from the cabinet, say) still works: ask for it.
+        if (!phone) showCodeStep(number, 0);
         startCountdown(error.retryAfter || (error.details || {}).retryAfter || 60);
         showError(error, null);
       } else {
@@ -127,6 +129,7 @@
     try {
       var answer = await Bank.api.post("/api/auth/verify-code", { phone: phone, code: code }, { auth: false });
       Bank.session.save(answer.data);
+      await Bank.openCabinet(); // one sign-in: the cabinet too
       location.replace(next);
     } catch (error) {
       showError(error, codeInput);

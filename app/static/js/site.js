@@ -118,6 +118,52 @@
     }
   }
 
+  /* One sign-in for the site and the cabinet: signed in here, the cabinet's session is opened
+   * from this sign-in (no second SMS) before a link into the cabinet is followed. */
+  async function openCabinet() {
+    try {
+      await Bank.api.post("/cabinet/session");
+      return true;
+    } catch (e) {
+      return false;
+    }
+  }
+
+  /* Team members see a "Cabinet" link; whether one is, is asked once an hour at most. */
+  var TEAM_KEY = "bank.team";
+  async function fillTeamLink() {
+    var link = document.getElementById("nav-cabinet");
+    if (!link) return;
+    var known = null;
+    try { known = JSON.parse(localStorage.getItem(TEAM_KEY) || "null"); } catch (e) { known = null; }
+    var user = Bank.session.user();
+    if (!Bank.session.signedIn() || !user) {
+      link.hidden = true;
+      return;
+    }
+    if (!known || known.user !== user.id || Date.now() - known.at > 3600 * 1000) {
+      try {
+        var counts = (await Bank.api.get("/api/me")).data.counts;
+        known = { user: user.id, at: Date.now(),
+                  team: counts.businessesOwned + counts.businessesJoined > 0 };
+        localStorage.setItem(TEAM_KEY, JSON.stringify(known));
+      } catch (e) {
+        return;
+      }
+    }
+    link.hidden = !known.team;
+  }
+
+  document.querySelectorAll("a[data-cabinet-link]").forEach(function (link) {
+    link.addEventListener("click", async function (event) {
+      if (!Bank.session.signedIn()) return; // the cabinet asks to sign in, and signs the site in
+      event.preventDefault();
+      await openCabinet();
+      location.assign(link.href);
+    });
+  });
+
+  Bank.openCabinet = openCabinet;
   Bank.t = t;
   Bank.plural = plural;
   Bank.formatNumber = formatNumber;
@@ -132,6 +178,7 @@
   Bank.refreshNav = fillNav;
 
   fillNav();
+  fillTeamLink();
   document.querySelectorAll("button.subscribe").forEach(function (button) {
     setSubscribed(button, button.getAttribute("data-subscribed") === "true");
   });

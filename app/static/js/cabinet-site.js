@@ -1,0 +1,21 @@
+/* The cabinet's half of one sign-in for the site and the cabinet: signed in here, the site is
+ * signed in as the same person (a token pair of this sign-in, asked of /cabinet/session/tokens
+ * by this page's script alone), and signing out here forgets the site's tokens at once (the
+ * server has revoked them already). */
+(function () {
+  "use strict";
+
+  var Bank = window.Bank;
+  var person = document.getElementById("cabinet-person");
+  if (!Bank || !person) return;
+  var id = person.getAttribute("data-user-id");
+  var mine = Bank.session.user();
+  if (!(Bank.session.signedIn() && mine && mine.id === id)) {
+    fetch("/cabinet/session/tokens", { method: "POST", credentials: "same-origin",
+                                       headers: { "X-Requested-With": "fetch" } })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (body) { if (body) Bank.session.save(body.data); })
+      .catch(function () { /* the site signs in by itself then */ });
+  }
+  person.addEventListener("submit", function () { Bank.session.clear(); });
+})();
