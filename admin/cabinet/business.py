@@ -72,7 +72,7 @@ def _edit_form(formdata=None, business=None):
     return form, choices
 
 
-def _show_error(form, error):
+def show_error(form, error):
     """An AppError of the service next to the field it is about (else above the form)."""
     field = getattr(form, FORM_FIELDS.get(error.details.get("field"), ""), None)
     message = error.message
@@ -126,7 +126,7 @@ class BusinessPages:
         try:
             businesses.update(business, scope.user, changes)
         except AppError as error:
-            _show_error(form, error)
+            show_error(form, error)
             return self._edit_page(scope, form, choices), error.status
         scope.record("update", "business", business.id, before, stored(business, EDITED))
         say(_("The business is saved."), "success")

@@ -6,6 +6,7 @@ from flask_admin.form import SecureForm
 from flask_babel import lazy_gettext as _
 from wtforms import (
     BooleanField,
+    FileField,
     FloatField,
     SelectField,
     SelectMultipleField,
@@ -15,6 +16,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from admin.labels import PERMISSION_TITLES
+from app.businesses.businesses import DESCRIPTION_MAX, NAME_MAX
 from app.businesses.hours import WEEKDAYS
 from app.businesses.permissions import ATTRIBUTES
 
@@ -29,9 +31,10 @@ class CoordinateField(FloatField):
 
 
 class BusinessForm(SecureForm):
-    # The lengths are the API's request limits; the services apply the exact rules.
-    name = StringField(_("Business name"), validators=[Length(max=400)])
-    description = TextAreaField(_("Description"), validators=[Length(max=4000)])
+    # Lengths before the services' own rules (which strip and fold spaces, so a little over
+    # may still fit): a bound on what is read, not the rule.
+    name = StringField(_("Business name"), validators=[Length(max=NAME_MAX * 4)])
+    description = TextAreaField(_("Description"), validators=[Length(max=DESCRIPTION_MAX * 2)])
     slug = StringField(_("Page address"), validators=[InputRequired(), Length(max=100)])
     categories = SelectMultipleField(_("Categories"), choices=[])
     address = StringField(_("Address"), validators=[Length(max=300)])
@@ -56,6 +59,14 @@ class BusinessForm(SecureForm):
             return None
         return {"address": (self.address.data or "").strip() or None, "lat": self.lat.data,
                 "lng": self.lng.data}
+
+
+class NewBusinessForm(BusinessForm):
+    """/cabinet/new: the slug may be left empty (one is made from the name), and a logo may
+    come with it (read from request.files; the field carries its label and errors)."""
+
+    slug = StringField(_("Page address"), validators=[Optional(), Length(max=100)])
+    logo = FileField(_("Logo"))
 
 
 class InviteForm(SecureForm):

@@ -1,9 +1,11 @@
 """The cabinet's home: the businesses the signed-in person is on the team of, with their
-role; and the sign-in and sign-out pages (the same phone + code flow and session as /admin)."""
+role; creating one (new_business.py); and the sign-in and sign-out pages (the same phone + code
+flow and session as /admin)."""
 
 from flask import request
 from flask_admin import AdminIndexView, expose
 
+from admin.cabinet.new_business import NewBusinessPage
 from admin.cabinet.scope import CabinetAccess
 from admin.labels import ROLE_TITLES
 from admin.staff import SignInPages, current_user
@@ -12,7 +14,7 @@ from app.businesses import businesses
 PAGE_SIZE = 20
 
 
-class CabinetHome(SignInPages, CabinetAccess, AdminIndexView):
+class CabinetHome(SignInPages, NewBusinessPage, CabinetAccess, AdminIndexView):
     login_template = "cabinet/login.html"
 
     @expose("/")

@@ -1,12 +1,13 @@
 """Demo data for `flask seed-demo`: people, businesses in several categories with
-coordinates, their teams, some subscriptions, and a few open reports for the moderators'
-queue. Running it twice changes nothing."""
+coordinates, their teams, some subscriptions, a few open reports for the moderators' queue,
+and what the people have said and done (demo_activity.py). Running it twice changes
+nothing."""
 
 import random
 from collections.abc import Callable
 
 from app.accounts import users
-from app.backoffice import reports
+from app.backoffice import demo_activity, reports
 from app.businesses import businesses, subscriptions
 from app.models import Business, BusinessMember, BusinessSettings, Category, Report, User
 
@@ -47,7 +48,8 @@ REPORTS = [
 def create_business(owner: User, name: str, category_ids: list[str], address: str, lat: float,
                     lng: float, description: str = "") -> Business:
     business = businesses.create(owner, name, description=description, category_ids=category_ids,
-                                 location_data={"address": address, "lat": lat, "lng": lng})
+                                 location_data={"address": address, "lat": lat, "lng": lng},
+                                 limited=False)
     settings = BusinessSettings.objects(business_id=business.id).first()
     settings.greeting = f"Здравствуйте! Это {name}. Чем можем помочь?"
     settings.invite_owner_on_keywords = ["доставка", "жалоба"]  # the bot calls the owner
@@ -77,6 +79,7 @@ def seed(extra_businesses: int = 0, echo: Callable[[str], object] = print) -> in
         for business in demo[:3]:
             subscriptions.subscribe(person, business)
     _reports(people, demo)
+    demo_activity.seed(people, demo)
     created += _bulk(extra_businesses, people, list(categories.values()))
     echo(f"demo: {len(people)} people, {created} new businesses, "
          f"{User.objects.count()} users and {Business.objects.count()} businesses in all")

@@ -4,6 +4,7 @@ finding one by its slug, current or former."""
 from collections.abc import Iterable
 from datetime import datetime
 
+from flask import current_app
 from flask_babel import lazy_gettext as _
 from mongoengine import NotUniqueError
 
@@ -12,7 +13,7 @@ from app.businesses import categories, qr, slugs
 from app.businesses.permissions import require, require_owner
 from app.errors import AppError, NotFound
 from app.events import BusinessCreated, BusinessRenamed
-from app.lib import event_bus, images, search_text, text
+from app.lib import event_bus, images, rate_limits, search_text, text
 from app.models import Business, BusinessMember, BusinessSettings, Location, SlugClaim, User
 from app.models.base import new_id
 
@@ -59,18 +60,23 @@ def _search_text(name, description):
 
 def create(owner: User, name: str, slug: str | None = None, description: str = "",
            category_ids: Iterable[str] = (), location_data: dict | None = None,
-           is_public: bool = True, logo: bytes | None = None) -> Business:
+           is_public: bool = True, logo: bytes | None = None, limited: bool = True) -> Business:
     """Create a business with its owner membership, default settings and QR code, all or
     nothing. The business document is written last: until then nobody can see or reach it,
     so a crash at any step (kill -9 included) leaves only parts nobody sees, which the next
     claim of the slug or `flask repair` removes (repair.py). A step that fails undoes the ones
     before it (the embedded store has no transactions). A `logo` is checked and stored before
-    anything else is written (a stored file nobody points at is harmless)."""
+    anything else is written (a stored file nobody points at is harmless). A person may create
+    BUSINESSES_PER_USER a day (`limited`; the demo data is not), counted once the input is
+    valid, so fixing a typo costs nothing."""
     name = clean_name(name)
     description = clean_description(description)
     category_ids = categories.check_ids(list(category_ids))
     slug = slugs.check(slug) if slug else slugs.suggestions(slugs.from_name(name), 1)[0]
     place = location(location_data)
+    if limited:
+        rate_limits.hit(current_app.config["BUSINESSES_PER_USER"], "business-create", owner.id,
+                        _("You have created many businesses today. Try again tomorrow."))
     logo_key = images.store(logo, images.LOGO, owner.id) if logo else None
     business_id = new_id("biz")
     slugs.claim(slug, business_id)

@@ -58,3 +58,38 @@ def test_seed_demo_fills_a_demo_once(app, runner):
     runner.invoke(args=["seed-demo"])
     with app.app_context():
         assert (User.objects.count(), Business.objects.count()) == counts
+
+
+def test_seed_demo_fills_the_inbox_the_feeds_and_an_invitation_once(app, runner):
+    from app.businesses import invitations
+    from app.conversations import dialogs, messages
+    from app.models import ChannelComment, ChannelPost, ChannelReaction, Conversation
+
+    def activity():
+        return (Conversation.objects.count(), ChannelPost.objects.count(),
+                ChannelComment.objects.count(), ChannelReaction.objects.count(),
+                BusinessMember.objects(user_id=None).count(),
+                sum(len(messages.page(User.objects.get(id=c.customer_id), c.id, None, 50)[0])
+                    for c in Conversation.objects))
+
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    with app.app_context():
+        oleg = User.objects.get(phone="+79990000004")
+        mine, total = dialogs.of_customer(oleg, False, 1, 20)
+        assert total >= 2
+        # Both sides wrote, as the customer sees it.
+        kinds = {m["sender"]["kind"] for c in mine for m in messages.page(oleg, c.id, None, 50)[0]}
+        assert {"customer", "team"} <= kinds
+        conversations = list(Conversation.objects)
+        assert any(c.team_unread for c in conversations)  # waiting for the team
+        assert any(dialogs.unread_for(User.objects.get(id=c.customer_id), c)
+                   for c in conversations)  # an answer the customer has not read yet
+        assert ChannelPost.objects(status="published").count() >= 3
+        assert ChannelReaction.objects.count() >= 3 and ChannelComment.objects.count() >= 2
+        [(invited, business)] = invitations.open_for(oleg)[0]
+        assert invited.role == "operator" and business.name == "Пекарня «Колосок»"
+        before = activity()
+    again = runner.invoke(args=["seed-demo"])
+    assert again.exit_code == 0, again.output
+    with app.app_context():
+        assert activity() == before

@@ -132,7 +132,11 @@
                                                     { name: row.business.name }));
     note.setAttribute("role", "status");
     side.appendChild(note);
-    if (action === "accept") side.appendChild(cabinetLink(row.business.id));
+    if (action === "accept") {
+      localStorage.removeItem("bank.team"); // on a team now: the header's Cabinet link shows
+      Bank.refreshNav();
+      side.appendChild(cabinetLink(row.business.id));
+    }
   }
 
   async function load() {

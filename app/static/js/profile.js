@@ -30,6 +30,9 @@
       document.getElementById("count-businesses").textContent =
         Bank.formatNumber(user.counts.businessesOwned + user.counts.businessesJoined);
       document.getElementById("count-subscriptions").textContent = Bank.formatNumber(user.counts.subscriptions);
+      // An invitation waits for an answer: shown only while one does.
+      document.getElementById("count-invitations").textContent = Bank.formatNumber(user.counts.invitations || 0);
+      document.getElementById("invitations-stat").hidden = !user.counts.invitations;
     }
     if (document.activeElement !== nameInput) nameInput.value = user.name || "";
     Bank.session.setUser(user);

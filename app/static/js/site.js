@@ -175,7 +175,7 @@
   Bank.say = say;
   Bank.setSubscribed = setSubscribed;
   Bank.toggleSubscription = toggleSubscription;
-  Bank.refreshNav = fillNav;
+  Bank.refreshNav = function () { fillNav(); fillTeamLink(); };
 
   fillNav();
   fillTeamLink();
