@@ -160,6 +160,9 @@ def load_config(environ, instance_path):
         "SMS_DEFAULT_REGION": env_str(environ, "SMS_DEFAULT_REGION", "RU"),
         # Reports a user may file per hour.
         "REPORTS_PER_HOUR": env_int(environ, "REPORTS_PER_HOUR", 10, minimum=1),
+        # Cabinet sessions one person may open from the site's sign-in (each is stored until
+        # it idles out).
+        "CABINET_SESSIONS_PER_USER": env_str(environ, "CABINET_SESSIONS_PER_USER", "30/hour"),
         # Businesses one person may create (each holds a slug and a QR code for good).
         "BUSINESSES_PER_USER": env_str(environ, "BUSINESSES_PER_USER", "10/day"),
         # Team invitations: how long one stays open, how many one person may send (each may

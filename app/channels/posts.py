@@ -59,13 +59,14 @@ def settings_of(business_id: str) -> dict[str, bool]:
 
 def visible(business_id: str, user: User | Guest | None) -> Business:
     """The business whose channel `user` (None: anonymous) may read: anybody for a business
-    the public may see; only its team and subscribers otherwise. 404 for everyone else, so a
-    guess confirms nothing."""
+    the public may see; its team always; its subscribers unless the platform blocked it (as
+    their feed leaves it out). 404 for everyone else, so a guess confirms nothing."""
     business = get_business(business_id)
     if businesses.visible_to_public(business):
         return business
     if user is not None and (membership(business.id, user.id) is not None
-                             or subscriptions.subscribed_ids(user.id, [business.id])):
+                             or (not business.blocked and
+                                 subscriptions.subscribed_ids(user.id, [business.id]))):
         return business
     raise NotFound("business_not_found", _("No such business."))
 

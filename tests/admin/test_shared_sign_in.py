@@ -115,3 +115,20 @@ def test_a_sign_in_that_must_wait_shows_the_code_step_and_the_seconds_left(app, 
         "csrf_token": csrf_token(answer)})
     assert signed.status_code == 302
     assert cabinet_home(client).status_code == 200
+
+
+def test_an_open_session_is_reused_and_new_ones_are_bounded_per_person(app, client, auth):
+    from app.models import WebSession
+
+    app.config["CABINET_SESSIONS_PER_USER"] = "2/hour"
+    pair = auth.sign_in(PHONE)
+    bearer = auth.bearer(pair["accessToken"])
+    for _ in range(5):  # each click on "Cabinet" asks again: the open session is kept
+        assert client.post("/cabinet/session", headers=bearer).status_code == 200
+    assert WebSession.objects.count() == 1
+    # Without the cookie every call would store a new session: the third is refused.
+    assert app.test_client().post("/cabinet/session", headers=bearer).status_code == 200
+    refused = app.test_client().post("/cabinet/session", headers=bearer)
+    assert refused.status_code == 429
+    assert refused.get_json()["error"]["code"]
+    assert WebSession.objects.count() == 2

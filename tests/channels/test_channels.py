@@ -366,3 +366,16 @@ def test_a_business_blocked_by_the_platform_cannot_publish(app, client, world):
     assert refused.get_json()["error"]["code"] == "business_unavailable"
     with app.app_context():
         assert ChannelPost.objects(business_id=world.business_id).count() == 0
+
+
+def test_a_business_blocked_by_the_platform_is_closed_to_its_subscribers_not_its_team(
+        app, client, world):
+    subscribe(client, world, world.customer)
+    url = f"/api/businesses/{world.business_id}/channel/messages"
+    with app.app_context():
+        Business.objects(id=world.business_id).update_one(set__hidden=True)
+    assert client.get(url, headers=B(world.customer)).status_code == 200  # hidden: still read
+    with app.app_context():
+        Business.objects(id=world.business_id).update_one(set__blocked=True)
+    assert client.get(url, headers=B(world.customer)).status_code == 404
+    assert client.get(url, headers=B(world.owner)).status_code == 200
