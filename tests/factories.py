@@ -13,6 +13,8 @@ def person(app, phone, name=None):
 
 
 def business(app, owner, name="Кофейня на Арбате", **kwargs):
+    """A business made for a test's setup: the daily limit on creating is tested on its own."""
+    kwargs.setdefault("limited", False)
     with app.app_context():
         owner = User.objects.get(id=owner if isinstance(owner, str) else owner.id)
         return businesses.create(owner, name, **kwargs)

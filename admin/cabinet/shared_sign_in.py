@@ -17,11 +17,11 @@ from flask_babel import lazy_gettext as _
 
 from admin.staff import current_user, start_session
 from app.accounts import tokens
-from app.lib import rate_limits
 from app.api.guard import Unauthorized, authenticate
 from app.api.presenters import user_public
 from app.api.responses import error, ok
 from app.errors import AppError, Forbidden
+from app.lib import rate_limits
 
 bp = Blueprint("shared_sign_in", __name__)
 

@@ -33,7 +33,7 @@ def make_business(app, owner_id):
             business = businesses.create(
                 owner, name, slug=slug, description=description, category_ids=ids,
                 location_data={"address": "Москва, ул. Арбат, 10", "lat": 55.7517,
-                               "lng": 37.5975}, **extra)
+                               "lng": 37.5975}, limited=False, **extra)
             return business.id
     return make
 

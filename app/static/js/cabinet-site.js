@@ -8,6 +8,9 @@
   var Bank = window.Bank;
   var person = document.getElementById("cabinet-person");
   if (!Bank || !person) return;
+  // Being on a team changes here (a business created, a team left): the site's header asks
+  // again whether to show its "Cabinet" link, instead of trusting an answer up to an hour old.
+  localStorage.removeItem("bank.team");
   var id = person.getAttribute("data-user-id");
   var mine = Bank.session.user();
   if (!(Bank.session.signedIn() && mine && mine.id === id)) {

@@ -28,7 +28,11 @@
 
   function showAvailability(answer) {
     slugStatus.textContent = "";
+    // This answer speaks for the address now: a refused submit's error about it (the same
+    // words, or stale once the address is changed) gives way to it, so it is said once.
+    slugStatus.parentNode.querySelectorAll(".invalid-feedback").forEach(function (old) { old.remove(); });
     if (answer.available) {
+      slug.classList.remove("is-invalid");
       say(slugStatus, form.getAttribute("data-free"), "success");
       return;
     }

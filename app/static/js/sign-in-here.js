@@ -9,8 +9,11 @@
   var user = Bank.session.user();
   if (box && Bank.session.signedIn()) {
     var text = document.getElementById("continue-as-text");
-    text.textContent = text.getAttribute("data-template").replace("{name}",
-      (user && user.name) || "");
+    // No name yet: the phone when this browser knows it, else the sentence without a name
+    // (never "signed in as .").
+    var who = user && (user.name || user.phone);
+    text.textContent = who ? text.getAttribute("data-template").replace("{name}", who)
+                           : text.getAttribute("data-nameless");
     box.hidden = false;
     document.getElementById("continue").addEventListener("click", async function (event) {
       event.target.disabled = true;
