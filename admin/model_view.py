@@ -34,7 +34,7 @@ LABELS = {
     "resolved_by": _("Moderator"), "resolved_at": _("Resolved"),
 }
 # Internal fields nobody needs to read in the back office.
-INTERNAL = ("search_text", "chat_bot_id", "chat_channel_id")
+INTERNAL = ("search_words", "chat_bot_id", "chat_channel_id")
 
 
 class StaffModelView(StaffAccess, ModelView):

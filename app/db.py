@@ -1,5 +1,6 @@
 """Connects mongoengine to MongoDB (MONGODB_URI) or to the embedded store."""
 
+import contextlib
 from collections.abc import Callable
 from functools import partial
 from typing import TypeVar
@@ -8,7 +9,7 @@ import mongoengine
 from flask import current_app, has_app_context
 from pymongo.uri_parser import parse_uri
 
-from app.embedded_store import EmbeddedServerStore, client_class
+from app.embedded_store import EmbeddedServerStore, client_class, unordered_matches
 
 T = TypeVar("T")
 
@@ -53,6 +54,37 @@ def reread_on_miss(lookup: Callable[[], T | None]) -> T | None:
         store.refresh()
         found = lookup()
     return found
+
+
+@contextlib.contextmanager
+def batched_writes():
+    """On the embedded store, the writes inside go to its file in one SQLite transaction (one
+    commit instead of one per write), for bulk loads; other processes' writes wait meanwhile,
+    so keep a batch short. On MongoDB nothing changes."""
+    store = current_app.extensions.get("embedded_store")
+    if store is None:
+        yield
+        return
+    with store.journal.transaction():
+        yield
+
+
+def stored_matches(collection, filter):
+    """On the embedded store, the stored documents matching `filter` themselves (not copies, as
+    `find()` gives) in no particular order: for reading many documents' few fields only, never
+    for changing them."""
+    return unordered_matches(collection, filter)
+
+
+def near_ids(collection, path, lat, lng, radius_meters):
+    """On the embedded store, the ids of the documents whose 2dsphere `path` may lie within the
+    radius (a superset, from its grid of cells); None on MongoDB or when the grid cannot say."""
+    store = getattr(collection, "_store", None)
+    field = store.index.fields.get(path) if hasattr(store, "index") else None
+    if not hasattr(field, "near"):
+        return None
+    with store._rwlock.reader():
+        return field.near(lat, lng, radius_meters)
 
 
 def database():

@@ -136,4 +136,7 @@ def _update_checking_uniques_when_needed(self, spec, document, upsert=False, *ar
 def _ensure_uniques(self, new_data):
     if getattr(_skipping, "on", False):
         return None
+    reindex = getattr(self._store, "reindex", None)
+    if reindex is not None and not isinstance(new_data["_id"], dict):
+        reindex([new_data["_id"]])  # an update changed it in place: the check reads its new keys
     return _original_ensure_uniques(self, new_data)

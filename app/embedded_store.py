@@ -18,6 +18,7 @@ import pickle
 import sqlite3
 import threading
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import mongomock
@@ -27,6 +28,7 @@ from mongomock.filtering import filter_applies
 from mongomock.store import CollectionStore, DatabaseStore, ServerStore
 
 from app import embedded_speedups
+from app.embedded_indexes import CollectionIndexes, FieldIndex
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS docs (
@@ -170,26 +172,77 @@ class JournalledCollectionStore(CollectionStore):
         super().__init__(name)
         self.db_name = db_name
         self.journal = journal
+        self.index = CollectionIndexes({})
 
     def __setitem__(self, key, val):
-        super().__setitem__(key, val)
+        with self._rwlock.writer():
+            self._documents[key] = val
+            self.index.put(key, val)
         self.persist([key])
 
     def __delitem__(self, key):
-        super().__delitem__(key)
+        with self._rwlock.writer():
+            del self._documents[key]
+            self.index.drop(key)
         self.persist([key])
+
+    def reindex(self, keys):
+        """Index documents that mongomock changed in place."""
+        with self._rwlock.writer():
+            for key in keys:
+                document = self._documents.get(key)
+                if document is None:
+                    self.index.drop(key)
+                else:
+                    self.index.put(key, document)
+
+    def _index_declared(self):
+        """Rebuild the in-memory indexes when the declared fields changed."""
+        if CollectionIndexes.paths_of(self.indexes) == set(self.index.declared):
+            return
+        with self._rwlock.writer():
+            index = CollectionIndexes(self.indexes)
+            for key, document in self._documents.items():
+                index.put(key, document)
+            self.index = index
 
     def create_index(self, index_name, index_dict):
         super().create_index(index_name, index_dict)
+        self._index_declared()
         self.persist([], collection_changed=True)
 
     def drop_index(self, index_name):
         super().drop_index(index_name)
+        self._index_declared()
         self.persist([], collection_changed=True)
 
     def drop(self):
         super().drop()
+        self.index = CollectionIndexes({})
         self.persist([], collection_changed=True, dropped=True)
+
+    def _expire_documents(self, ttl):
+        """mongomock tests every document on every read of a collection with a TTL index; the
+        sorted index of its field gives the expired ones directly."""
+        (field, _direction), *others = ttl["key"]
+        index = self.index.fields.get(field)
+        if others or not isinstance(index, FieldIndex) or index.multikey:
+            return super()._expire_documents(ttl)
+        try:
+            expiry = int(ttl["expireAfterSeconds"])
+        except ValueError:
+            return None
+        now = mongomock.utcnow()
+        estimate, expired = index.between({"$lte": now - timedelta(seconds=expiry)})
+        if not estimate:
+            return None
+        with self._rwlock.reader():
+            expired = [key for key in expired()
+                       if key in self._documents and self._value_meets_expiry(
+                           self._documents[key].get(field), expiry, now)]
+        for key in expired:
+            del self[key]
+        return None
 
     def persist(self, keys, collection_changed=False, dropped=False):
         with self._rwlock.reader():
@@ -208,8 +261,10 @@ class JournalledCollectionStore(CollectionStore):
         with self._rwlock.writer():
             if body is None:
                 self._documents.pop(key, None)
+                self.index.drop(key)
             else:
-                self._documents[key] = pickle.loads(body)  # noqa: S301 - our own file
+                document = self._documents[key] = pickle.loads(body)  # noqa: S301 - our own file
+                self.index.put(key, document)
 
     def load_indexes(self, indexes):
         self.indexes = indexes
@@ -217,6 +272,7 @@ class JournalledCollectionStore(CollectionStore):
             name: index for name, index in indexes.items()
             if index.get("expireAfterSeconds") is not None
         }
+        self._index_declared()
 
 
 def _dump(document):
@@ -342,6 +398,7 @@ def _recorded_update(self, *args, **kwargs):
         _recording.keys = outer
         # Written even when the update raised: mongomock rolls back in place, and then the
         # rows we write are simply the unchanged documents.
+        self._store.reindex(keys)
         self._store.persist(list(keys))
 
 
@@ -349,6 +406,8 @@ def _recording_iter_documents(self, filter):
     if not isinstance(self._store, JournalledCollectionStore):
         return _original_iter_documents(self, filter)
     documents = _by_id(self, filter)
+    if documents is None:
+        documents = _by_index(self._store, filter)
     if documents is None:
         documents = embedded_speedups.by_range(self._store, filter)
     if documents is None:
@@ -371,6 +430,38 @@ def _by_id(collection, filter):
     if document is None or not filter_applies(filter, document):
         return iter(())
     return iter((document,))
+
+
+def unordered_matches(collection, filter):
+    """The stored documents (not copies) matching `filter`, in no particular order."""
+    if isinstance(collection._store, JournalledCollectionStore):
+        found = _by_index(collection._store, filter, ordered=False)
+        if found is not None:
+            return found
+    return collection._iter_documents(filter)
+
+
+def _by_index(store, filter, ordered=True):
+    """The documents matching `filter`: the candidates its indexes give, tested against what
+    the indexes did not answer exactly; None when no index narrows it."""
+    store._remove_expired_documents()
+    with store._rwlock.reader():
+        narrowed = store.index.candidates(filter)
+        if narrowed is None:
+            return None
+        ids, rest = narrowed
+        documents = store._documents
+        if not ordered:
+            chosen = [documents[key] for key in ids if key in documents]
+        elif len(ids) * 4 > len(documents):  # most of them: reading in order beats sorting
+            chosen = [document for key, document in documents.items() if key in ids]
+        else:
+            chosen = [documents[key] for key in store.index.in_order(ids)]
+    if not chosen:
+        filter_applies(filter, {})  # a malformed filter still raises, as on a scan
+    if rest is None:  # the indexes answered every condition exactly
+        return iter(chosen)
+    return (document for document in chosen if filter_applies(rest, document))
 
 
 def _record_keys(documents, keys):

@@ -160,7 +160,7 @@ def fill(app, seed=4):
         owners = [person["_id"] for person in people[:200]]
         places = [Business(owner_id=rng.choice(owners), name=f"Бизнес номер {n}",
                            slug=f"bench-business-{n}", qr_code=f"bq{n:06d}",
-                           search_text=f"бизнес номер {n}", created_at=when,
+                           search_words=["бизнес", "номер", str(n)], created_at=when,
                            updated_at=when).to_mongo().to_dict()
                   for n, when in enumerate(spread(rng, now, BUSINESSES))]
         # Subscriptions: a few popular businesses, a long tail (weights 1/rank).

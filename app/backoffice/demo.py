@@ -6,11 +6,13 @@ nothing."""
 import random
 from collections.abc import Callable
 
+from app import db
 from app.accounts import users
 from app.backoffice import demo_activity, reports
 from app.businesses import businesses, subscriptions
 from app.models import Business, BusinessMember, BusinessSettings, Category, Report, User
 
+BATCH = 100  # bulk businesses per journal commit (db.batched_writes)
 PEOPLE = [
     ("+79990000001", "Анна Смирнова"), ("+79990000002", "Иван Петров"),
     ("+79990000003", "Мария Козлова"), ("+79990000004", "Олег Новиков"),
@@ -104,9 +106,11 @@ def _bulk(count, people, category_ids):
     words = ["Кафе", "Салон", "Магазин", "Студия", "Мастерская", "Ателье", "Клуб", "Лавка"]
     names = ["Север", "Берёзка", "Огонёк", "Радуга", "Уют", "Восход", "Лето", "Маяк"]
     have = Business.objects(name__startswith="Демо ").count()
-    for i in range(have, count):
-        name = f"Демо {rng.choice(words)} {rng.choice(names)} {i}"
-        create_business(people[i % len(people)], name, rng.sample(category_ids, 2),
-                        f"Москва, дом {i}", 55.75 + rng.uniform(-0.2, 0.2),
-                        37.62 + rng.uniform(-0.3, 0.3), f"{name}: описание для каталога.")
+    for start in range(have, count, BATCH):
+        with db.batched_writes():
+            for i in range(start, min(start + BATCH, count)):
+                name = f"Демо {rng.choice(words)} {rng.choice(names)} {i}"
+                create_business(people[i % len(people)], name, rng.sample(category_ids, 2),
+                                f"Москва, дом {i}", 55.75 + rng.uniform(-0.2, 0.2),
+                                37.62 + rng.uniform(-0.3, 0.3), f"{name}: описание для каталога.")
     return max(0, count - have)

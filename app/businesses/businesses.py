@@ -54,8 +54,8 @@ def location(data: dict | None) -> Location | None:
                     point=[data["lng"], data["lat"]])
 
 
-def _search_text(name, description):
-    return search_text.fold(f"{name} {description}")
+def _search_words(name, description):
+    return search_text.index_words(name, description)
 
 
 def create(owner: User, name: str, slug: str | None = None, description: str = "",
@@ -88,7 +88,7 @@ def create(owner: User, name: str, slug: str | None = None, description: str = "
         business = _insert(Business(
             id=business_id, owner_id=owner.id, name=name, description=description, slug=slug,
             category_ids=category_ids, location=place, is_public=is_public, logo=logo_key,
-            search_text=_search_text(name, description)))
+            search_words=_search_words(name, description)))
     except Exception:
         for document in reversed(done):
             document.delete()
@@ -136,8 +136,8 @@ def apply_changes(business: Business, changes: dict) -> Business:
     if "isActive" in changes:
         sets["is_active"] = bool(changes["isActive"])
     if "name" in sets or "description" in sets:
-        sets["search_text"] = _search_text(sets.get("name", business.name),
-                                           sets.get("description", business.description))
+        sets["search_words"] = _search_words(sets.get("name", business.name),
+                                             sets.get("description", business.description))
     if "slug" in changes and changes["slug"] is not None:
         change_slug(business, changes["slug"])
     if sets:

@@ -1,13 +1,18 @@
 """The catalog: public businesses found by text, category and distance, a page at a time.
 
-Distance search has two paths behind `search()`: on MongoDB a `$geoNear` aggregation that uses
-the 2dsphere index; on the embedded store (no geo operators) the same filter, then distances
+Both stores narrow by their indexes before they filter: text by word prefix (searchWords),
+category (categoryIds), the public flags, and distance. Distance search has two paths behind
+`search()`: on MongoDB a `$geoNear` aggregation that uses the 2dsphere index; on the embedded
+store (no geo operators) the businesses in the grid cells around the point, then distances
 computed here. Both sort by distance and give `distanceMeters`; the test suite runs unchanged
 on either store.
 """
 
+import heapq
+
 from flask import current_app
 
+from app import db
 from app.businesses import categories
 from app.lib import geo, search_text
 from app.models import Business
@@ -27,9 +32,12 @@ class Page:
 
 
 def _filter(q=None, category=None):
-    """The MongoDB filter for public businesses matching text and category; None when the
-    category does not exist (then nothing matches)."""
+    """The MongoDB filter for public businesses matching text and category; None when nothing
+    can match (a category that does not exist, a query without a word)."""
     conditions = [dict(PUBLIC), *search_text.conditions(q or "")]
+    if (q or "").strip() and len(conditions) == 1:
+        return None  # only punctuation typed: it begins no word
+
     if category:
         ids = categories.with_descendants(category)
         if ids is None:
@@ -44,16 +52,34 @@ def search(q: str | None = None, category: str | None = None, lat: float | None 
     query = _filter(q, category)
     if query is None:
         return Page([], 0)
+    embedded = current_app.extensions.get("embedded_store") is not None
     if lat is None or lng is None:
+        if embedded:
+            return _ranked_here(query, page, limit)
         cursor = Business._get_collection().find(query).sort(
             [("subscriberCount", -1), ("name", 1), ("_id", 1)])
         total = Business._get_collection().count_documents(query)
         rows = list(cursor.skip((page - 1) * limit).limit(limit))
         return Page([Business._from_son(row) for row in rows], total)
     radius = min(radius or DEFAULT_RADIUS, MAX_RADIUS)
-    if current_app.extensions.get("embedded_store") is None:
+    if not embedded:
         return _near_on_mongodb(query, lat, lng, radius, page, limit)
     return _near_here(query, lat, lng, radius, page, limit)
+
+
+def _ranked_here(query, page, limit):
+    """The MongoDB path's order (most subscribers, then name, then id), from one pass over the
+    matches' sort keys: mongomock would test and copy every match twice, for the page and for
+    the count."""
+    keys = [(-row.get("subscriberCount", 0), row.get("name", ""), row["_id"])
+            for row in db.stored_matches(Business._get_collection(), query)]
+    first = heapq.nsmallest(page * limit, keys)
+    return Page(_businesses([key[2] for key in first[(page - 1) * limit:]]), len(keys))
+
+
+def _businesses(ids):
+    found = {business.id: business for business in Business.objects(id__in=ids)}
+    return [found[business_id] for business_id in ids if business_id in found]
 
 
 def _near_on_mongodb(query, lat, lng, radius, page, limit):
@@ -73,14 +99,16 @@ def _near_on_mongodb(query, lat, lng, radius, page, limit):
 
 def _near_here(query, lat, lng, radius, page, limit):
     located = {"$and": [query, {"location.point": {"$exists": True, "$ne": None}}]}
+    around = db.near_ids(Business._get_collection(), "location.point", lat, lng, radius)
+    if around is not None:
+        located["$and"].append({"_id": {"$in": list(around)}})
     nearby = []
-    for row in Business._get_collection().find(located, {"location.point": 1}):
+    for row in db.stored_matches(Business._get_collection(), located):
         point_lng, point_lat = row["location"]["point"]["coordinates"]
         distance = geo.distance_meters(lat, lng, point_lat, point_lng)
         if distance <= radius:
             nearby.append((distance, row["_id"]))
     nearby.sort()
     chosen = nearby[(page - 1) * limit: page * limit]
-    found = {b.id: b for b in Business.objects(id__in=[business_id for _d, business_id in chosen])}
-    return Page([found[business_id] for _d, business_id in chosen], len(nearby),
+    return Page(_businesses([business_id for _d, business_id in chosen]), len(nearby),
                 {business_id: distance for distance, business_id in chosen})

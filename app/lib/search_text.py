@@ -1,29 +1,35 @@
-"""Text folded for search: case-insensitive and Cyrillic-aware (ё matches е).
+"""Text folded for search: case-insensitive and Cyrillic-aware (ё matches е), by word prefix.
 
-The same folding is stored on documents and applied to queries, so a plain substring
-match means the same on MongoDB and on the embedded store (which has no $text).
+A business stores the distinct folded words of its name and description (`searchWords`), and
+a query matches when each of its words begins one of them: "коф" finds "Кофейня на Арбате",
+as a person typing expects. Prefixes are what both stores index: on MongoDB `^prefix` over a
+multikey index of the words is a range scan of that index, and the embedded store narrows by
+the same prefix in its sorted keys (app/embedded_indexes.py). MongoDB's `$text` was not used:
+its Russian stemming matches whole stemmed words only, so a half-typed word finds nothing, and
+it has no embedded equivalent that would answer the same.
 """
 
 import re
 import unicodedata
 
-_SPACES = re.compile(r"\s+")
+_WORD = re.compile(r"\w+")
+MAX_WORDS = 300  # a 2,000-character description has fewer; a bound on what a document keeps
 
 
 def fold(text: str | None) -> str:
-    text = unicodedata.normalize("NFKC", text or "").casefold().replace("ё", "е")
-    return _SPACES.sub(" ", text).strip()
+    return unicodedata.normalize("NFKC", text or "").casefold().replace("ё", "е")
 
 
 def words(query: str | None, limit: int = 8) -> list[str]:
     """The distinct folded words of a query (at most `limit`, so a query stays cheap)."""
-    seen = []
-    for word in fold(query).split(" "):
-        if word and word not in seen:
-            seen.append(word)
-    return seen[:limit]
+    return list(dict.fromkeys(_WORD.findall(fold(query))))[:limit]
 
 
-def conditions(query: str | None, field: str = "searchText") -> list[dict]:
-    """MongoDB conditions: every word of the query appears in `field`."""
-    return [{field: {"$regex": re.escape(word)}} for word in words(query)]
+def index_words(*texts: str | None) -> list[str]:
+    """The distinct folded words of a document's texts, in order of appearance."""
+    return words(" ".join(text or "" for text in texts), limit=MAX_WORDS)
+
+
+def conditions(query: str | None, field: str = "searchWords") -> list[dict]:
+    """MongoDB conditions: every word of the query begins a word in `field`."""
+    return [{field: {"$regex": "^" + re.escape(word)}} for word in words(query)]

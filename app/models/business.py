@@ -27,9 +27,8 @@ class Business(TimestampedDocument):
     slug = StringField(required=True)  # lower case
     previous_slugs = ListField(StringField(), db_field="previousSlugs")  # still redirect here
     category_ids = ListField(StringField(), db_field="categoryIds")
-    # Name and description folded for search (case, ё→е): the same query works on MongoDB and
-    # on the embedded store, which has no $text.
-    search_text = StringField(db_field="searchText", default="")
+    # The folded words of the name and description, matched by prefix (app/lib/search_text.py).
+    search_words = ListField(StringField(), db_field="searchWords")
     location = EmbeddedDocumentField(Location)
     qr_code = StringField(db_field="qrCode")  # short permanent code behind /q/<code>
     qr_downloaded_at = DateTimeField(db_field="qrDownloadedAt")  # first download by the team
@@ -49,10 +48,13 @@ class Business(TimestampedDocument):
         "indexes": [
             {"fields": ["slug"], "unique": True},
             {"fields": ["previous_slugs"]},
+            {"fields": ["search_words"]},  # the catalog's text search, by word prefix
             {"fields": ["qr_code"], "unique": True, "sparse": True},
             {"fields": ["owner_id", "deleted_at"]},
             {"fields": ["category_ids", "-subscriber_count"]},
-            {"fields": ["is_public", "is_active", "blocked", "deleted_at", "-subscriber_count"]},
+            # The catalog's public filter (equalities, then hidden's $ne), then its order.
+            {"fields": ["is_public", "is_active", "blocked", "deleted_at", "hidden",
+                        "-subscriber_count"]},
             {"fields": [("location.point", "2dsphere")]},
             {"fields": ["created_at"]},  # the dashboard's new businesses per day
             {"fields": ["deleted_at", "-subscriber_count"]},  # its top 10 by subscribers

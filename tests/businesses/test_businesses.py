@@ -178,7 +178,7 @@ def test_update_edits_fields_and_search_text(app, client, auth, owner):
     data = response.get_json()["data"]
     assert (data["name"], data["isPublic"], data["location"]) == ("Новое Имя", False, None)
     with app.app_context():
-        assert Business.objects.get(id=business["id"]).search_text == "новое имя пельмени"
+        assert Business.objects.get(id=business["id"]).search_words == ["новое", "имя", "пельмени"]
     null_name = client.put(f"/api/businesses/{business['id']}", json={"name": None},
                            headers=auth.bearer(owner["accessToken"]))
     assert null_name.status_code == 422

@@ -50,6 +50,10 @@ def test_text_search_is_case_insensitive_and_cyrillic_aware(app, client, owner):
     assert slugs_of(client.get("/api/catalog?q=ЁЛКА палка")) == ["elka"]
     assert slugs_of(client.get("/api/catalog?q=pizza")) == ["roma"]
     assert slugs_of(client.get("/api/catalog?q=.*")) == []  # regex characters are literal
+    # Words match by their beginnings, as typed: not from their middle.
+    assert slugs_of(client.get("/api/catalog?q=коф вып")) == ["arbat"]
+    assert slugs_of(client.get("/api/catalog?q=фейня")) == []
+    assert slugs_of(client.get("/api/catalog?q=Арбате,")) == ["arbat"]
     assert len(slugs_of(client.get("/api/catalog"))) == 3
 
 
