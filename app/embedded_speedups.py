@@ -18,6 +18,7 @@ import operator
 import threading
 from datetime import datetime
 
+from mongomock import DuplicateKeyError, helpers
 from mongomock import aggregate as mongomock_aggregate
 from mongomock import collection as mongomock_collection
 from mongomock.filtering import filter_applies
@@ -137,6 +138,30 @@ def _ensure_uniques(self, new_data):
     if getattr(_skipping, "on", False):
         return None
     reindex = getattr(self._store, "reindex", None)
-    if reindex is not None and not isinstance(new_data["_id"], dict):
-        reindex([new_data["_id"]])  # an update changed it in place: the check reads its new keys
-    return _original_ensure_uniques(self, new_data)
+    if reindex is None or isinstance(new_data["_id"], dict):
+        return _original_ensure_uniques(self, new_data)
+    reindex([new_data["_id"]])  # an update changed it in place: the check reads its new keys
+    # mongomock's check, except that a document outside a partial index's filter is not in
+    # that index (as on MongoDB), so nothing is counted for it: mongomock counted every
+    # document outside the filter that shares the key (all the guests without an external id).
+    for index in self._store.indexes.values():
+        if not index.get("unique"):
+            continue
+        keys = {key: _value_or_none(new_data, key) for key, _direction in index["key"]}
+        if index.get("sparse") and set(keys.values()) == {None}:
+            continue
+        partial = index.get("partialFilterExpression")
+        if partial is not None:
+            if not filter_applies(partial, new_data):
+                continue
+            keys = {"$and": [partial, keys]}
+        if len(list(self._iter_documents(keys))) > 1:
+            raise DuplicateKeyError("E11000 Duplicate Key Error", 11000)
+    return None
+
+
+def _value_or_none(document, key):
+    try:
+        return helpers.get_value_by_dot(document, key)
+    except KeyError:
+        return None

@@ -220,3 +220,18 @@ def test_a_distance_search_reads_only_the_cells_around_it(tmp_path):
                                  d["point"]["coordinates"][0]) <= 2000}
     assert within <= near
     assert geo.near(89.9, 0, 5000) is None and geo.near(55.75, 179.99, 5000) is None
+
+
+def test_a_partial_unique_index_counts_only_the_documents_inside_its_filter(tmp_path):
+    store, guests = open_things(tmp_path / "s.sqlite3")
+    guests.create_index([("businessId", 1), ("externalId", 1)], unique=True,
+                        partialFilterExpression={"externalId": {"$exists": True}})
+    guests.insert_many([{"_id": n, "businessId": "b1"} for n in range(50)])  # anonymous
+    guests.insert_one({"_id": "known", "businessId": "b1", "externalId": "e1"})
+    guests.insert_one({"_id": "other", "businessId": "b2", "externalId": "e1"})
+    with pytest.raises(DuplicateKeyError):
+        guests.insert_one({"_id": "again", "businessId": "b1", "externalId": "e1"})
+    with pytest.raises(DuplicateKeyError):
+        guests.update_one({"_id": 3}, {"$set": {"externalId": "e1"}})
+    assert guests.count_documents({"externalId": "e1"}) == 2
+    assert guests.count_documents({"businessId": "b1"}) == 51
