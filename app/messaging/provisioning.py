@@ -10,7 +10,7 @@ from app.events import BusinessCreated, BusinessRenamed, UserRegistered
 from app.lib import jobs
 from app.messaging.gateway import MessagingError
 from app.messaging.runtime import gateway
-from app.models import Business, Guest, User
+from app.models import Business, ChannelPost, Guest, Subscription, User
 from app.models.sync_state import ChatSync
 
 log = logging.getLogger("bank.provisioning")
@@ -74,12 +74,18 @@ def ensure_business(business: Business) -> str:
             idempotency_key=f"channel-{business.id}")
         channel_id = dialog["dialogId"]
         if Business.objects(id=business.id, chat_channel_id=None).update_one(
-                set__chat_channel_id=channel_id):
-            # People may have subscribed while the channel could not be made (mms3 down).
+                set__chat_channel_id=channel_id) and _has_audience(business.id):
+            # People may have subscribed, or posts been written, while the channel could not
+            # be made (mms3 down). A new business has neither: no job for it.
             jobs.enqueue(jobs.CHANNEL_BACKFILL, business.id)
         channel_id = Business.objects.get(id=business.id).chat_channel_id
     _record(Business, business.id, "done")
     return channel_id
+
+
+def _has_audience(business_id: str) -> bool:
+    return Subscription.objects(business_id=business_id).first() is not None \
+        or ChannelPost.objects(business_id=business_id).first() is not None
 
 
 def run(document: type[User] | type[Business], object_id: str, final: bool) -> bool:

@@ -4,9 +4,10 @@ backfill fixes drift; and the same through the mms3 adapter (the stand-in)."""
 import pytest
 
 from app.channels import members
+from app.messaging import provisioning
 from app.messaging.gateway import MessagingError
 from app.messaging.runtime import gateway
-from app.models import ChannelPost, ChatMember
+from app.models import Business, ChannelPost, ChatMember
 from tests.channels.channel_world import (
     B,
     channel_dialog,
@@ -60,6 +61,29 @@ def test_a_subscription_never_fails_when_messaging_is_down_and_the_backfill_fixe
     with app.app_context():
         assert members.backfill(world.business_id) == {
             "added": 0, "removed": 0, "redelivered": 0}
+
+
+
+def test_people_who_subscribed_before_the_channel_could_be_made_join_it_once_it_is(
+        app, client, world, monkeypatch):
+    def down(*_args, **_kwargs):
+        raise MessagingError("mms3 is down")
+
+    with app.app_context():
+        monkeypatch.setattr(gateway(), "create_dialog", down)
+    made = client.post("/api/businesses", json={"name": "Пекарня у дома", "slug": "bakery-home"},
+                       headers=B(world.owner))
+    assert made.status_code == 201, made.get_json()
+    business_id = made.get_json()["data"]["id"]
+    joined = client.post(f"/api/businesses/{business_id}/subscribe", headers=B(world.customer))
+    assert joined.status_code == 200, joined.get_json()
+    monkeypatch.undo()
+    with app.app_context():
+        provisioning.retry(Business, business_id)
+        channel = Business.objects.get(id=business_id).chat_channel_id
+        assert channel is not None
+        assert {m.user_id for m in ChatMember.objects(chat_dialog_id=channel, is_active=True)} \
+            == {world.customer["user"]["id"], f"bot_{business_id}"}
 
 
 # --- the same through the mms3 adapter (the stand-in) -----------------------------------------
