@@ -13,6 +13,7 @@ covers every write path.
 
 import collections
 import contextlib
+import gc
 import os
 import pickle
 import sqlite3
@@ -46,6 +47,7 @@ INSERT OR IGNORE INTO counter (id, seq) VALUES (1, 0);
 """
 
 _recording = threading.local()
+FREEZE_FROM = 100_000  # documents; smaller stores (every test's) are left to the collector
 
 
 class Journal:
@@ -136,12 +138,15 @@ class Journal:
         self._data_version = version
         return changed
 
+    @contextlib.contextmanager
     def rows_since(self, seq):
-        """Rows newer than `seq`, and the newest seq, read in one snapshot: read apart, a row
-        committed between the reads would count in the newest seq without having been read,
-        and would never be read later (a worker's write went missing so)."""
+        """(collection rows, document rows, the newest seq) newer than `seq`, read in one
+        snapshot: read apart, a row committed between the reads would count in the newest seq
+        without having been read, and would never be read later (a worker's write went missing
+        so). The document rows are a cursor, read while they are applied: a whole store's
+        rows at start would otherwise all be in memory at once, beside the documents."""
         with self._snapshot():
-            return self._rows_since(seq)
+            yield self._rows_since(seq)
 
     @contextlib.contextmanager
     def _snapshot(self):
@@ -158,10 +163,9 @@ class Journal:
         colls = self.conn.execute(
             "SELECT db, coll, indexes, seq FROM colls WHERE seq > ? ORDER BY seq", (seq,)
         ).fetchall()
-        docs = self.conn.execute(
-            "SELECT db, coll, key, body, seq FROM docs WHERE seq > ? ORDER BY seq, rowid", (seq,)
-        ).fetchall()
         top = self.conn.execute("SELECT seq FROM counter WHERE id = 1").fetchone()[0]
+        docs = self.conn.execute(
+            "SELECT db, coll, key, body, seq FROM docs WHERE seq > ? ORDER BY seq, rowid", (seq,))
         return colls, docs, top
 
 
@@ -306,7 +310,18 @@ class EmbeddedServerStore(ServerStore):
         self._checked_at = 0.0
         self.journal = Journal(path)
         self.journal.on_begin = self._apply_new_rows
-        self.refresh()
+        # Loading makes millions of objects and no garbage: the collector, which would walk
+        # them all again and again meanwhile, waits. A large store is then frozen out of it:
+        # a full collection over millions of documents held a request for seconds.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            self.refresh()
+        finally:
+            if collecting:
+                gc.enable()
+        if self.document_count() >= FREEZE_FROM:
+            gc.freeze()
 
     def __getitem__(self, db_name):
         try:
@@ -314,6 +329,10 @@ class EmbeddedServerStore(ServerStore):
         except KeyError:
             db = self._databases[db_name] = JournalledDatabaseStore(db_name, self.journal)
             return db
+
+    def document_count(self):
+        return sum(len(collection._documents) for db in self._databases.values()
+                   for collection in db._collections.values())
 
     def refresh(self, max_age=0.0):
         """Apply what other processes wrote since we last looked. Cheap when nothing changed.
@@ -332,11 +351,11 @@ class EmbeddedServerStore(ServerStore):
         journal = self.journal
         if not journal.changed_elsewhere():
             return
-        colls, docs, top = journal.rows_since(journal.seen_seq)
-        for db, coll, indexes, _seq in colls:
-            self[db][coll].load_indexes(pickle.loads(indexes))  # noqa: S301
-        for db, coll, key, body, _seq in docs:
-            self[db][coll].load(pickle.loads(key), body)  # noqa: S301
+        with journal.rows_since(journal.seen_seq) as (colls, docs, top):
+            for db, coll, indexes, _seq in colls:
+                self[db][coll].load_indexes(pickle.loads(indexes))  # noqa: S301
+            for db, coll, key, body, _seq in docs:
+                self[db][coll].load(pickle.loads(key), body)  # noqa: S301
         journal.seen_seq = top
 
 

@@ -172,6 +172,9 @@ class FetchedRows:
     def fetchall(self):
         return self.rows
 
+    def __iter__(self):
+        return iter(self.rows)
+
     def fetchone(self):
         return self.rows[0] if self.rows else None
 
