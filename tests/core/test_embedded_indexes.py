@@ -235,3 +235,18 @@ def test_a_partial_unique_index_counts_only_the_documents_inside_its_filter(tmp_
         guests.update_one({"_id": 3}, {"$set": {"externalId": "e1"}})
     assert guests.count_documents({"externalId": "e1"}) == 2
     assert guests.count_documents({"businessId": "b1"}) == 51
+
+
+def test_a_limited_cursor_gives_the_same_page_as_slicing_every_match(tmp_path):
+    rng = random.Random(9)
+    store, things = open_things(tmp_path / "s.sqlite3")
+    declare(things)
+    things.insert_many([a_document(rng, key) for key in range(200)])
+    everything = list(things.find({"at": {"$gte": DAY}}).sort([("at", -1), ("_id", 1)]))
+    for skip, limit in [(0, 10), (15, 20), (190, 30), (500, 5)]:
+        page = things.find({"at": {"$gte": DAY}}).sort([("at", -1), ("_id", 1)]) \
+            .skip(skip).limit(limit)
+        assert list(page) == everything[skip:skip + limit]
+    first = next(things.find({}).limit(1))
+    first["owner"] = "changed in the copy"
+    assert things.find_one({"_id": first["_id"]})["owner"] != "changed in the copy"
