@@ -10,6 +10,7 @@ from flask import current_app, has_app_context
 from pymongo.uri_parser import parse_uri
 
 from app.embedded_store import EmbeddedServerStore, client_class, unordered_matches
+from app.embedded_store import ranked as embedded_ranked
 
 T = TypeVar("T")
 
@@ -67,6 +68,17 @@ def batched_writes():
         return
     with store.journal.transaction():
         yield
+
+
+def ranked(collection, filter, path, order, count):
+    """On the embedded store, (the number of matches, the first `count` by `order`), `order`
+    sorting by the number at `path` first, highest first (embedded_store.ranked); without an
+    index of `path`, from every match."""
+    found = embedded_ranked(collection, filter, path, order, count)
+    if found is None:
+        rows = list(stored_matches(collection, filter))
+        found = len(rows), sorted(rows, key=order)[:count]
+    return found
 
 
 def stored_matches(collection, filter):

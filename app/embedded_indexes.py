@@ -91,6 +91,7 @@ class FieldIndex:
         self.ids = {}
         self.sorted = {}
         self.multikey = False
+        self.unkeyed = set()  # documents whose value here is of a kind not indexed
 
     def keys_of(self, document):
         keys, multikey = _values_at(document, self.path)
@@ -100,6 +101,8 @@ class FieldIndex:
         return frozenset(keys)
 
     def add(self, key, doc_id):
+        if key == frozenset():
+            self.unkeyed.add(doc_id)
         for one in (key if isinstance(key, frozenset) else (key,)):
             held = self.ids.get(one)
             if held is None:
@@ -113,6 +116,8 @@ class FieldIndex:
                 self.ids[one] = {held, doc_id}
 
     def remove(self, key, doc_id):
+        if key == frozenset():
+            self.unkeyed.discard(doc_id)
         for one in (key if isinstance(key, frozenset) else (key,)):
             held = self.ids.get(one)
             if isinstance(held, set):
@@ -124,6 +129,14 @@ class FieldIndex:
                 kind = _sort_kind(one)
                 if kind is not None:
                     self.sorted[kind].remove(one)
+
+    def walk_numbers(self, descending=False):
+        numbers = self.sorted.get("n")
+        return iter(()) if numbers is None else numbers.irange(reverse=descending)
+
+    def holding(self, key):
+        """The ids holding `key`: a set or a tuple, not to be changed."""
+        return self._ids(key)
 
     def _ids(self, key):
         held = self.ids.get(key)
@@ -139,6 +152,19 @@ class FieldIndex:
             return None
         found = self._ids(key)
         return len(found), lambda: found
+
+    def others(self, value):
+        """The ids not holding `value`'s key, when no document holds an array here (each then
+        holds one key or none): few when nearly every document holds it (isPublic=True)."""
+        key = _key(value)
+        found = set(self.unkeyed)
+        for other, held in self.ids.items():
+            if other != key:  # 1 and True share a key, as they match each other
+                if isinstance(held, set):
+                    found |= held
+                else:
+                    found.add(held)
+        return found
 
     def any_of(self, values):
         if not isinstance(values, list | tuple):
@@ -321,6 +347,7 @@ class CollectionIndexes:
         fail), or None when no index narrows it. The conditions an index answered exactly
         are left out of that part, so a query wholly answered by indexes tests nothing."""
         lookups, exclusions = [], []
+        total = len(self.entries)
         for place, path, condition in _conditions(filter):
             lookup = self._lookup(path, condition)
             excluded = None if lookup is not None else self._excluding(path, condition)
@@ -332,10 +359,14 @@ class CollectionIndexes:
             return None
         lookups.sort(key=lambda lookup: lookup[1])
         found, answered = None, set()
-        for place, estimate, ids, exact, stored in lookups:
-            if found is not None and not stored and estimate > 8 * len(found):
+        for place, estimate, ids, exact, stored, equal in lookups:
+            if found is not None and equal is not None and total - estimate < len(found):
+                # Held by nearly all: taking out the few others beats intersecting.
+                found.difference_update(equal[0].others(equal[1]))
+            elif found is not None and not stored and estimate > 8 * len(found):
                 continue  # the filter checks it faster than a bigger set is built
-            found = set(ids()) if found is None else found.intersection(ids())
+            else:
+                found = set(ids()) if found is None else found.intersection(ids())
             if exact:
                 answered.add(place)
         for place, ids in exclusions:
@@ -353,7 +384,8 @@ class CollectionIndexes:
         top = "." not in path
         if not (isinstance(condition, dict) and any(k.startswith("$") for k in condition)):
             found = index.equal(condition)
-            return found and (*found, top, True)
+            plain = (index, condition) if top and not index.multikey else None
+            return found and (*found, top, True, plain)
         options = []
         if "$eq" in condition:
             options.append(_option(index.equal(condition["$eq"]), top, True))
@@ -368,7 +400,7 @@ class CollectionIndexes:
         if not options:
             return None
         estimate, ids, exact, stored = min(options, key=lambda option: option[0])
-        return estimate, ids, exact and len(condition) == 1, stored
+        return estimate, ids, exact and len(condition) == 1, stored, None
 
     def _excluding(self, path, condition):
         """`{"f": {"$ne": v}}` on a top-level field never holding arrays: the ids to take out."""
@@ -406,12 +438,12 @@ def _residual(filter, answered):
 
 def _primary(condition):
     if _hashable_id(condition):
-        return 1, lambda: (condition,), True, False
+        return 1, lambda: (condition,), True, False, None
     if isinstance(condition, dict) and set(condition) == {"$in"} \
             and isinstance(condition["$in"], list | tuple):
         values = [value for value in condition["$in"] if _hashable_id(value)]
         if len(values) == len(condition["$in"]):
-            return len(values), lambda: values, True, False
+            return len(values), lambda: values, True, False, None
     return None
 
 

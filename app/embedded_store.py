@@ -14,6 +14,7 @@ covers every write path.
 import collections
 import contextlib
 import gc
+import heapq
 import os
 import pickle
 import sqlite3
@@ -29,7 +30,7 @@ from mongomock.filtering import filter_applies
 from mongomock.store import CollectionStore, DatabaseStore, ServerStore
 
 from app import embedded_speedups
-from app.embedded_indexes import CollectionIndexes, FieldIndex
+from app.embedded_indexes import NULL, CollectionIndexes, FieldIndex
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS docs (
@@ -47,6 +48,7 @@ INSERT OR IGNORE INTO counter (id, seq) VALUES (1, 0);
 """
 
 _recording = threading.local()
+_SORT_UP_TO = 2000  # matches ranked by sorting them all; more walk the index
 FREEZE_FROM = 100_000  # documents; smaller stores (every test's) are left to the collector
 
 
@@ -449,6 +451,47 @@ def _by_id(collection, filter):
     if document is None or not filter_applies(filter, document):
         return iter(())
     return iter((document,))
+
+
+def ranked(collection, filter, path, order, count):
+    """(How many documents match `filter`, the first `count` of them by `order`), where
+    `order(document)` sorts by the number at `path` (or none), highest first, before anything
+    else. Many matches are not all sorted: the index of `path` is walked from its highest
+    number down, and only the matches holding each number are ordered, until `count` are
+    found (a catalog page of thousands of matches). None when `path` has no such index."""
+    store = collection._store
+    index = store.index.fields.get(path) if isinstance(store, JournalledCollectionStore) \
+        else None
+    if not isinstance(index, FieldIndex) or index.multikey:
+        return None
+    store._remove_expired_documents()
+    with store._rwlock.reader():
+        documents = store._documents
+        ids = _matching_ids(store, filter)
+        if len(ids) <= _SORT_UP_TO:
+            return len(ids), heapq.nsmallest(count, (documents[key] for key in ids), key=order)
+        chosen = []
+        for number in [*index.walk_numbers(descending=True), NULL]:
+            holding = index.holding(number)
+            found = [documents[key] for key in holding if key in ids] \
+                if len(holding) < len(ids) else \
+                [documents[key] for key in ids if key in holding]
+            chosen.extend(sorted(found, key=order))
+            if len(chosen) >= count:
+                break
+        return len(ids), chosen[:count]
+
+
+def _matching_ids(store, filter):
+    """The ids of the documents matching `filter` (under the store's reader lock)."""
+    documents = store._documents
+    narrowed = store.index.candidates(filter)
+    if narrowed is None:
+        return {key for key, document in documents.items() if filter_applies(filter, document)}
+    ids, rest = narrowed
+    if rest is None:
+        return {key for key in ids if key in documents}
+    return {key for key in ids if key in documents and filter_applies(rest, documents[key])}
 
 
 def unordered_matches(collection, filter):

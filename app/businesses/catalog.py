@@ -8,8 +8,6 @@ computed here. Both sort by distance and give `distanceMeters`; the test suite r
 on either store.
 """
 
-import heapq
-
 from flask import current_app
 
 from app import db
@@ -68,13 +66,15 @@ def search(q: str | None = None, category: str | None = None, lat: float | None 
 
 
 def _ranked_here(query, page, limit):
-    """The MongoDB path's order (most subscribers, then name, then id), from one pass over the
-    matches' sort keys: mongomock would test and copy every match twice, for the page and for
-    the count."""
-    keys = [(-row.get("subscriberCount", 0), row.get("name", ""), row["_id"])
-            for row in db.stored_matches(Business._get_collection(), query)]
-    first = heapq.nsmallest(page * limit, keys)
-    return Page(_businesses([key[2] for key in first[(page - 1) * limit:]]), len(keys))
+    """The MongoDB path's order (most subscribers, then name, then id) on the embedded store,
+    which walks its subscriberCount index instead of sorting every match."""
+    total, first = db.ranked(Business._get_collection(), query, "subscriberCount", _ORDER,
+                             page * limit)
+    return Page(_businesses([row["_id"] for row in first[(page - 1) * limit:]]), total)
+
+
+def _ORDER(row):
+    return -row.get("subscriberCount", 0), row.get("name", ""), row["_id"]
 
 
 def _businesses(ids):

@@ -10,6 +10,7 @@ from mongomock.filtering import filter_applies
 from pymongo import DeleteOne, InsertOne
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
+from app import embedded_store
 from app.embedded_indexes import CollectionIndexes
 from app.embedded_store import EmbeddedServerStore, client_class
 
@@ -33,6 +34,7 @@ def declare(things):
     things.create_index("meta.kind")  # a dotted path, sometimes through an array
     things.create_index("n")
     things.create_index("word")
+    things.create_index("kind")  # nearly every document holds the same value
     things.create_index([("point", "2dsphere")])
 
 
@@ -55,6 +57,9 @@ def a_document(rng, key):
         document["meta"] = rng.choice([{"kind": rng.choice(["k1", "k2", None])},
                                        [{"kind": "k1"}, {"kind": "k3"}], {"other": 1}])
     document["word"] = rng.choice(WORDS + [1, None])
+    if rng.random() < 0.97:
+        document["kind"] = "common" if rng.random() < 0.97 else rng.choice(
+            [None, "rare", {"x": 1}, 1, True])
     if rng.random() < 0.6:
         document["point"] = {"type": "Point",
                              "coordinates": [37.6 + rng.uniform(-0.2, 0.2),
@@ -89,6 +94,9 @@ def queries(rng):
         {"word": {"$regex": "^коф", "$options": "i"}},
         {"$and": [{"owner": value}, {"$or": [{"n": 1}, {"flag": True}]}]},
         {"$or": [{"owner": value}, {"n": 2}]},
+        {"owner": value, "kind": "common"},
+        {"tags": rng.choice(["a", "b"]), "kind": rng.choice(["common", None, 1, True])},
+        {"word": {"$regex": "^коф"}, "kind": "common", "flag": {"$ne": True}},
         {"_id": {"$in": [rng.randint(0, 400) for _ in range(5)]}, "n": {"$ne": None}},
     ]
 
@@ -115,7 +123,7 @@ def assert_exact(things, rng, rounds=3):
             assert index.cells == fresh.cells, path
     for _ in range(rounds):
         for query in queries(rng):
-            assert list(things.find(query)) == scan(store, query), query
+            assert list(things.find(query)) == scan(things._store, query), query
             assert things.count_documents(query) == len(scan(store, query)), query
 
 
@@ -250,3 +258,34 @@ def test_a_limited_cursor_gives_the_same_page_as_slicing_every_match(tmp_path):
     first = next(things.find({}).limit(1))
     first["owner"] = "changed in the copy"
     assert things.find_one({"_id": first["_id"]})["owner"] != "changed in the copy"
+
+
+@pytest.mark.parametrize("sort_up_to", [0, 10_000])  # walking the index, and sorting all
+def test_ranking_by_an_indexed_number_gives_the_first_of_a_full_sort(tmp_path, monkeypatch,
+                                                                      sort_up_to):
+    monkeypatch.setattr(embedded_store, "_SORT_UP_TO", sort_up_to)
+    rng = random.Random(13)
+    store, things = open_things(tmp_path / "s.sqlite3")
+    things.create_index([("kind", 1), ("score", -1)])
+    things.insert_many([{"_id": n, "kind": rng.choice("abc"), "score": rng.randint(0, 30),
+                         "name": rng.choice(["Б", "А", "В"])} for n in range(600)])
+
+    def order(document):
+        return -document["score"], document["name"], document["_id"]
+
+    for kind, count in [("a", 1), ("b", 25), ("c", 400), ("z", 10)]:
+        every = sorted(things.find({"kind": kind}), key=order)
+        total, first = embedded_store.ranked(things, {"kind": kind}, "score", order, count)
+        assert (total, first) == (len(every), every[:count])
+
+
+def test_a_value_held_by_nearly_every_document_narrows_by_the_few_others(tmp_path):
+    store, things = open_things(tmp_path / "s.sqlite3")
+    things.create_index("owner")
+    things.create_index("flag")
+    things.insert_many([{"_id": n, "owner": "o" if n < 98 else "p",
+                         "flag": 1 if n < 2 else ({"odd": 1} if n == 50 else (n != 60))}
+                        for n in range(100)])
+    for query in ({"owner": "o", "flag": True}, {"owner": "o", "flag": 1},
+                  {"owner": "o", "flag": {"$ne": True}}, {"owner": "o", "flag": False}):
+        assert list(things.find(query)) == scan(things._store, query), query
