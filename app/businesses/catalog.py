@@ -98,13 +98,16 @@ def _near_on_mongodb(query, lat, lng, radius, page, limit):
 
 
 def _near_here(query, lat, lng, radius, page, limit):
-    located = {"$and": [query, {"location.point": {"$exists": True, "$ne": None}}]}
     around = db.near_ids(Business._get_collection(), "location.point", lat, lng, radius)
-    if around is not None:
-        located["$and"].append({"_id": {"$in": list(around)}})
+    # The grid holds located businesses only; without it, every located one is measured.
+    located = {"$and": [query, {"_id": {"$in": list(around)}} if around is not None
+                        else {"location.point": {"$exists": True, "$ne": None}}]}
     nearby = []
     for row in db.stored_matches(Business._get_collection(), located):
-        point_lng, point_lat = row["location"]["point"]["coordinates"]
+        point = (row.get("location") or {}).get("point")
+        if not point:
+            continue
+        point_lng, point_lat = point["coordinates"]
         distance = geo.distance_meters(lat, lng, point_lat, point_lng)
         if distance <= radius:
             nearby.append((distance, row["_id"]))
