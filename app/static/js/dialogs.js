@@ -15,12 +15,7 @@
   var more = document.getElementById("dialogs-more");
   var page = 0, PAGE = 20, refreshTimer = null;
 
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined && text !== null) node.textContent = text;
-    return node;
-  }
+  var el = Bank.el;
 
   function when(iso) {
     var at = new Date(iso);

@@ -14,12 +14,7 @@
   var page = 0;
   var total = 0;
 
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined && text !== null) node.textContent = text;
-    return node;
-  }
+  var el = Bank.el;
 
   function button(className, text) {
     var node = el("button", "btn btn--small " + className, text);

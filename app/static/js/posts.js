@@ -6,12 +6,7 @@
 
   var Bank = window.Bank;
 
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined && text !== null) node.textContent = text;
-    return node;
-  }
+  var el = Bank.el;
 
   function when(iso) {
     var at = new Date(iso);

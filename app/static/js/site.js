@@ -8,6 +8,14 @@
   try { words = JSON.parse(document.getElementById("i18n").textContent || "{}"); } catch (e) { words = {}; }
   var lang = document.documentElement.lang || "ru";
 
+  /* el("li", "card", "text"): a new element with a class and text (never HTML). */
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = text;
+    return node;
+  }
+
   /* t("nothingFound", {query: "…"}): a translated phrase with its {placeholders} filled. */
   function t(key, values) {
     var text = words[key] === undefined ? key : String(words[key]);
@@ -170,6 +178,7 @@
   Bank.lang = lang;
   Bank.loginUrl = loginUrl;
   Bank.requireSignIn = requireSignIn;
+  Bank.el = el;
   Bank.handleAuthError = handleAuthError;
   Bank.errorText = errorText;
   Bank.say = say;
