@@ -66,7 +66,7 @@ def create_app(overrides=None):
                                 x_proto=app.config["TRUSTED_PROXIES"],
                                 x_host=app.config["TRUSTED_PROXIES"])
 
-    logs.configure_logging(app.config["LOG_LEVEL"])
+    logs.configure_logging(logs.level_for(app.config))
     logs.init_request_ids(app)
     _init_extensions(app)
     init_db(app)

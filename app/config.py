@@ -107,6 +107,8 @@ def load_config(environ, instance_path):
         "TRUSTED_PROXIES": env_int(environ, "TRUSTED_PROXIES", 0, minimum=0),
         "CORS_ORIGINS": env_list(environ, "CORS_ORIGINS"),
         "LOG_LEVEL": env_str(environ, "LOG_LEVEL", "INFO").upper(),
+        # A `flask` command's logs: WARNING unless set (app/logs.py level_for).
+        "CLI_LOG_LEVEL": (env_str(environ, "CLI_LOG_LEVEL") or "").upper() or None,
         "BABEL_DEFAULT_LOCALE": env_str(environ, "DEFAULT_LOCALE", "ru"),
         "LANGUAGES": ["ru", "en"],
         # Database: a real MongoDB when MONGODB_URI is set, otherwise the embedded store.

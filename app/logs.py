@@ -5,6 +5,7 @@ import re
 import time
 import uuid
 
+import click
 from flask import g, has_request_context, request
 from pythonjsonlogger.json import JsonFormatter
 
@@ -16,6 +17,16 @@ class RequestIdFilter(logging.Filter):
     def filter(self, record):
         record.request_id = g.get("request_id") if has_request_context() else None
         return True
+
+
+def level_for(config):
+    """LOG_LEVEL; for a `flask` command, at least WARNING unless CLI_LOG_LEVEL says otherwise:
+    the command prints its own short summary, and the INFO lines (every job run inline, every
+    request) belong in the server's log."""
+    if click.get_current_context(silent=True) is None:
+        return config["LOG_LEVEL"]
+    return config.get("CLI_LOG_LEVEL") or max(
+        config["LOG_LEVEL"], "WARNING", key=logging.getLevelName)
 
 
 def configure_logging(level):

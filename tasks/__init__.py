@@ -24,7 +24,9 @@ def celery_init_app(app):
     queue = app.config["CELERY_TASK_QUEUE"]
     celery_app = Celery(app.name, task_cls=FlaskTask)
     celery_app.conf.update(
-        broker_url=broker or "memory://",
+        # Eager without a broker; a host in the URL keeps kombu from warning that none was
+        # given (embedded mode never mentions a broker it does not use).
+        broker_url=broker or "memory://localhost/",
         task_always_eager=not broker,
         task_eager_propagates=app.config.get("TESTING", False),
         task_ignore_result=True,

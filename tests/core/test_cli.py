@@ -1,6 +1,13 @@
 """The flask commands: migrate, create-admin, seed-demo."""
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 from app.models import Business, BusinessMember, Category, MemberRole, SmsCode, User
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_migrate_creates_roles_categories_and_indexes(app, runner):
@@ -93,3 +100,23 @@ def test_seed_demo_fills_the_inbox_the_feeds_and_an_invitation_once(app, runner)
     assert again.exit_code == 0, again.output
     with app.app_context():
         assert activity() == before
+
+
+def test_commands_on_a_fresh_store_print_a_short_summary(tmp_path):
+    """The server's INFO lines (every job run inline) stay out of a command's output, and the
+    embedded mode never mentions a broker."""
+    env = {**os.environ, "FLASK_APP": "wsgi", "EMBEDDED_STORE_PATH": str(tmp_path / "s.sqlite3"),
+           "INSTANCE_PATH": str(tmp_path / "instance"), "UPLOADS_PATH": str(tmp_path / "up"),
+           "MONGODB_URI": "", "CELERY_BROKER_URL": "", "REDIS_URL": "", "MMS3_API_URL": ""}
+    flask = [sys.executable, "-m", "flask"]
+    migrated = subprocess.run([*flask, "migrate"], cwd=ROOT, env=env, capture_output=True,
+                              text=True, timeout=120)
+    assert migrated.returncode == 0, migrated.stderr[-2000:]
+    seeded = subprocess.run([*flask, "seed-demo"], cwd=ROOT, env=env, capture_output=True,
+                            text=True, timeout=120)
+    assert seeded.returncode == 0, seeded.stderr[-2000:]
+    lines = (seeded.stdout + seeded.stderr).splitlines()
+    assert 1 <= len(lines) <= 3, lines
+    assert "demo:" in seeded.stdout
+    assert "broker" not in migrated.stderr + seeded.stderr
+    assert "hostname" not in migrated.stderr + seeded.stderr
