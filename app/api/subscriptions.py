@@ -14,14 +14,16 @@ bp = Blueprint("subscriptions", __name__)
 
 
 @bp.post("/businesses/<id(biz):business_id>/subscribe")
+@bp.post("/businesses/<id(biz):business_id>/channel/subscribe")  # the plan's path
 @login_required
 def subscribe(business_id):
-    """Subscribe to a business (again: no change)."""
+    """Subscribe to a business, which is its channel (again: no change)."""
     count = subscriptions.subscribe(me(), businesses.public(business_id))
     return ok({"subscribed": True, "subscriberCount": count})
 
 
 @bp.delete("/businesses/<id(biz):business_id>/subscribe")
+@bp.delete("/businesses/<id(biz):business_id>/channel/subscribe")  # the plan's path
 @login_required
 def unsubscribe(business_id):
     """Unsubscribe (again: no change)."""

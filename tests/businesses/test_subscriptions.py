@@ -68,3 +68,18 @@ def test_hidden_businesses_can_be_subscribed_blocked_ones_cannot(app, client):
     assert blocked.status_code == 404
     assert client.post("/api/businesses/biz_nothing/subscribe",
                        headers=bearer(reader)).status_code == 404
+
+
+def test_the_plans_channel_subscribe_path_is_the_same_subscription(app, client):
+    _owner, reader, business = setup(app)
+    plan = f"/api/businesses/{business.id}/channel/subscribe"
+    ours = f"/api/businesses/{business.id}/subscribe"
+    assert client.post(plan, headers=bearer(reader)).get_json()["data"] == {
+        "subscribed": True, "subscriberCount": 1}
+    assert client.post(ours, headers=bearer(reader)).get_json()["data"]["subscriberCount"] == 1
+    assert client.delete(plan, headers=bearer(reader)).get_json()["data"] == {
+        "subscribed": False, "subscriberCount": 0}
+    assert client.post(plan).status_code == 401
+    paths = client.get("/api/openapi.json").get_json()["paths"]
+    documented = paths["/api/businesses/{business_id}/channel/subscribe"]
+    assert {"post", "delete"} <= set(documented)
