@@ -4,7 +4,7 @@ from typing import Annotated
 
 from flask import Blueprint, redirect, request, url_for
 from flask_babel import lazy_gettext as _
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from app.api.guard import login_required, me, optional_login
 from app.api.presenters import business_for_team, business_public
@@ -19,10 +19,34 @@ bp = Blueprint("businesses", __name__, url_prefix="/businesses")
 CategoryIds = Annotated[list[Annotated[str, Field(max_length=40)]], Field(max_length=10)]
 
 
+Lat = Annotated[float, Field(ge=-90, le=90)]
+Lng = Annotated[float, Field(ge=-180, le=180)]
+
+
+class Coordinates(Body):
+    lat: Lat
+    lng: Lng
+
+
 class LocationIn(Body):
+    """{address, lat, lng}, or the plan's {address, coordinates: {lat, lng}}; an address alone
+    is kept without coordinates (that business is not found by distance)."""
     address: Annotated[str, Field(max_length=300)] | None = None
-    lat: Annotated[float, Field(ge=-90, le=90)]
-    lng: Annotated[float, Field(ge=-180, le=180)]
+    lat: Lat | None = None
+    lng: Lng | None = None
+    coordinates: Coordinates | None = None
+
+    @model_validator(mode="after")
+    def _one_shape(self):
+        if (self.lat is None) != (self.lng is None):
+            raise ValueError("lat and lng come together")
+        if self.coordinates is not None:
+            if self.lat is not None:
+                raise ValueError("give either lat and lng or coordinates, not both")
+            self.lat, self.lng, self.coordinates = self.coordinates.lat, self.coordinates.lng, None
+        if self.lat is None and not (self.address or "").strip():
+            raise ValueError("a location needs an address or coordinates")
+        return self
 
 
 class BusinessCreate(Body):

@@ -47,11 +47,12 @@ def clean_description(raw: str | None) -> str:
 
 
 def location(data: dict | None) -> Location | None:
-    """A Location from {address, lat, lng} (ranges are checked by the request schema)."""
+    """A Location from {address, lat, lng}, the coordinates optional (ranges are checked by
+    the request schema)."""
     if data is None:
         return None
-    return Location(address=(data.get("address") or "").strip() or None,
-                    point=[data["lng"], data["lat"]])
+    point = [data["lng"], data["lat"]] if data.get("lat") is not None else None
+    return Location(address=(data.get("address") or "").strip() or None, point=point)
 
 
 def _search_words(name, description):

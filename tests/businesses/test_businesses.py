@@ -200,3 +200,25 @@ def test_logo_upload(app, client, auth, owner):
                        headers=auth.bearer(owner["accessToken"]))
     assert fake.status_code == 415
 
+
+
+def test_a_location_in_the_plans_shape_or_as_an_address_alone(app, client, auth, owner):
+    planned = create(client, auth, owner, slug="plan-shape", location={
+        "address": "Москва, Тверская, 1", "coordinates": {"lat": 55.757, "lng": 37.615}})
+    assert planned.status_code == 201, planned.get_json()
+    assert planned.get_json()["data"]["location"] == {
+        "address": "Москва, Тверская, 1", "lat": 55.757, "lng": 37.615}
+    bare = create(client, auth, owner, slug="address-only",
+                  location={"address": "Москва, Арбат, 5"})
+    assert bare.status_code == 201, bare.get_json()
+    assert bare.get_json()["data"]["location"] == {
+        "address": "Москва, Арбат, 5", "lat": None, "lng": None}
+    # Listed in the catalog, but not found by distance.
+    assert "address-only" in [b["slug"] for b in client.get("/api/catalog").get_json()["data"]]
+    near = client.get("/api/catalog?lat=55.75&lng=37.6&radius=10000").get_json()["data"]
+    assert [b["slug"] for b in near] == ["plan-shape"]
+    for wrong in ({"address": "x", "lat": 55.7},
+                  {"lat": 55.7, "lng": 37.6, "coordinates": {"lat": 55.7, "lng": 37.6}},
+                  {"coordinates": {"lat": 91, "lng": 37.6}}, {"address": "  "}, {}):
+        refused = create(client, auth, owner, slug="wrong-place", location=wrong)
+        assert refused.status_code == 422, (wrong, refused.get_json())
