@@ -10,7 +10,7 @@ from app.api.guard import login_required, me, optional_login
 from app.api.presenters import business_for_team, business_public
 from app.api.responses import ok, paginated, responds
 from app.api.validation import Body, Paging, Query, body, query
-from app.businesses import businesses, categories, slugs, subscriptions
+from app.businesses import businesses, catalog, categories, slugs, subscriptions
 from app.businesses.permissions import effective, get_business, membership
 from app.errors import AppError, NotFound
 
@@ -69,7 +69,7 @@ class BusinessUpdate(Body):
 
 
 class OwnerQuery(Paging):
-    ownerId: Annotated[str, Field(max_length=40)]
+    ownerId: Annotated[str, Field(max_length=40)] | None = None
 
 
 class SlugQuery(Query):
@@ -118,9 +118,14 @@ def create(data):
 @optional_login
 @query(OwnerQuery)
 def list_by_owner(params):
-    """An owner's businesses: all of them for the owner, the public ones for others."""
-    viewer = me().id if me() else None
-    found, total = businesses.owned_by(params.ownerId, viewer, params.page, params.limit)
+    """An owner's businesses (ownerId): all of them for the owner, the public ones for others.
+    Without ownerId, the public businesses, in the catalog's order and pages."""
+    if params.ownerId is None:
+        page = catalog.search(page=params.page, limit=params.limit)
+        found, total = page.items, page.total
+    else:
+        viewer = me().id if me() else None
+        found, total = businesses.owned_by(params.ownerId, viewer, params.page, params.limit)
     names = categories.by_ids({i for b in found for i in b.category_ids})
     return paginated([business_public(b, names) for b in found], params.page, params.limit,
                      total)

@@ -166,7 +166,11 @@ def test_list_by_owner_shows_hidden_only_to_the_owner(app, client, auth, owner):
     assert mine["pagination"]["total"] == 2
     theirs = client.get(url).get_json()
     assert [b["slug"] for b in theirs["data"]] == ["open-one"]
-    assert client.get("/api/businesses").status_code == 422  # ownerId is required
+    # Without ownerId (the plan's list): the public businesses, in pages, the hidden one not.
+    everyone = client.get("/api/businesses?limit=1").get_json()
+    assert [b["slug"] for b in everyone["data"]] == ["open-one"]
+    assert everyone["pagination"]["total"] == 1
+    assert client.get("/api/businesses?limit=1000").status_code == 422
 
 
 def test_update_edits_fields_and_search_text(app, client, auth, owner):
