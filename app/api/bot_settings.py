@@ -68,6 +68,13 @@ def _present(settings):
     return {**settings, "updatedAt": isoformat(settings["updatedAt"])}
 
 
+@bp.get("")
+@login_required
+def get_bot(business_id):
+    """The bot, for the team: its id (null until made), name, and a summary of its settings."""
+    return ok(bot_settings.summary(get_business(business_id), me()))
+
+
 @bp.get("/settings")
 @login_required
 def get_settings(business_id):

@@ -2,7 +2,7 @@
 bot (app/bot) and the widget act on. Every field is shown, null where unset."""
 
 from app import clock
-from app.businesses.permissions import require
+from app.businesses.permissions import require, require_member
 from app.lib import text
 from app.models import Business, BusinessSettings, ChannelSettings, User
 
@@ -32,6 +32,22 @@ def settings_of(business_id: str) -> BusinessSettings:
 def view(business: Business, actor: User) -> dict:
     require(business, actor, "canManageSettings")
     return as_dict(settings_of(business.id))
+
+
+def summary(business: Business, actor: User) -> dict:
+    """What any team member may know of the bot: who it is and what it does (the settings
+    themselves are for those who manage them)."""
+    require_member(business, actor)
+    settings = settings_of(business.id)
+    return {
+        "id": business.chat_bot_id,  # null until the messaging service has made it
+        "name": business.name,
+        "greets": bool(settings.greeting),
+        "autoReplyEnabled": bool(settings.auto_reply_enabled),
+        "keywords": len(settings.invite_owner_on_keywords or []),
+        "hasBusinessHours": settings.business_hours is not None,
+        "humanQuietMinutes": settings.human_quiet_minutes,
+    }
 
 
 def as_dict(settings: BusinessSettings) -> dict:

@@ -66,3 +66,18 @@ def test_bad_settings_are_422_and_change_nothing(app, client):
         response = client.put(url, headers=headers, json=payload)
         assert response.status_code == 422, payload
     assert client.get(url, headers=headers).get_json()["data"]["businessHours"] is None
+
+
+def test_the_team_sees_who_the_bot_is_and_what_it_does(app, client):
+    headers, url = setup(app)
+    client.put(url, json={"greeting": "Здравствуйте!", "inviteOwnerOnKeywords": ["мастер", "цена"]},
+               headers=headers)
+    answer = client.get(url.removesuffix("/settings"), headers=headers)
+    assert answer.status_code == 200, answer.get_json()
+    data = answer.get_json()["data"]
+    business_id = url.split("/")[3]
+    assert data == {"id": f"bot_{business_id}", "name": "Кофейня на Арбате", "greets": True,
+                    "autoReplyEnabled": False, "keywords": 2, "hasBusinessHours": False,
+                    "humanQuietMinutes": None}
+    paths = client.get("/api/openapi.json").get_json()["paths"]
+    assert "get" in paths["/api/businesses/{business_id}/bot"]

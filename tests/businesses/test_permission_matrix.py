@@ -37,6 +37,7 @@ MATRIX = [
      (200, 200, 403, 403, 403, 401)),
     ("POST", "/api/businesses/{b}/transfer-ownership", {"json": {"userId": "{target}"}},
      (200, 403, 403, 403, 403, 401)),
+    ("GET", "/api/businesses/{b}/bot", None, (200, 200, 200, 200, 403, 401)),
     ("GET", "/api/businesses/{b}/bot/settings", None, (200, 403, 403, 403, 403, 401)),
     ("PUT", "/api/businesses/{b}/bot/settings", {"json": {"greeting": "Привет"}},
      (200, 403, 403, 403, 403, 401)),
