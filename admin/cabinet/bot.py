@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from admin.cabinet.forms import BotForm
 from admin.cabinet.scope import back, csrf_failed, load, say
 from app.api.bot_settings import BotSettingsUpdate
+from app.bot import rules
 from app.businesses import bot_settings
 from app.businesses.hours import WEEKDAYS, intervals_text
 from app.errors import AppError
@@ -144,6 +145,16 @@ def _changes(data):
     return changes
 
 
+def _trial(settings):
+    """The "try a message" box: what the bot would make of ?try=… with the saved keywords."""
+    sample = request.args.get("try", "")[:1000]
+    if not sample.strip():
+        return None
+    keywords = tuple(settings["inviteOwnerOnKeywords"] or ())
+    return {"sample": sample, "keyword": rules.matches_keyword(sample, keywords),
+            "asksForPerson": rules.asks_for_human(sample)}
+
+
 def _stored(settings):
     return {name: value for name, value in settings.items() if name != "updatedAt"}
 
@@ -157,7 +168,8 @@ class BotPages:
         before = bot_settings.view(scope.business, scope.user)
         if request.method == "GET":
             form = BotForm(data=form_values(before))
-            return self.render_business("cabinet/bot.html", scope, form=form)
+            return self.render_business("cabinet/bot.html", scope, form=form,
+                                        trial=_trial(before))
         form = BotForm(request.form)
         status = 422
         if not form.validate():

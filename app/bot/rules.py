@@ -24,10 +24,13 @@ Business hours (whether the business is open now) are app/businesses/hours.py's.
 """
 
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
+
+import snowballstemmer
 
 from app.businesses import hours
 
@@ -151,20 +154,59 @@ def _keyword_pattern(keyword):
     return re.compile(_BEFORE + r"\W+".join(map(re.escape, words)) + _AFTER)
 
 
+# A word for stemming: letters and digits, hyphenated parts kept together ("wi-fi").
+_WORD = re.compile(r"\w+(?:-\w+)*")
+_STEMMERS = threading.local()
+
+
+def _stem(word):
+    """A word's Snowball stem (Russian for a word with Cyrillic letters, else English); each
+    part of a hyphenated word apart, so the word stays one ("экспресс-доставка")."""
+    stemmers = getattr(_STEMMERS, "pair", None)
+    if stemmers is None:  # the stemmers keep state while stemming: one pair per thread
+        stemmers = _STEMMERS.pair = (snowballstemmer.stemmer("russian"),
+                                     snowballstemmer.stemmer("english"))
+    stemmer = stemmers[0] if _CYRILLIC.search(word) else stemmers[1]
+    return "-".join(stemmer.stemWord(part) for part in word.split("-"))
+
+
+_CYRILLIC = re.compile("[а-я]")
+
+
+@lru_cache(maxsize=1024)
+def _keyword_stems(keyword):
+    """The stems of a keyword of words, or None for one with symbols ("c++"): matched as
+    written."""
+    folded = _fold(keyword)
+    words = _WORD.findall(folded)
+    if not words or _WORD.sub("", folded).strip():
+        return None
+    return tuple(_stem(word) for word in words)
+
+
 def matches_keyword(text: str | None, keywords: tuple[str, ...]) -> str | None:
     """The first configured keyword (in the settings' order, as configured) found in the text.
 
-    Whole words only, case-insensitive, Cyrillic included, ё the same as е. Punctuation may
-    surround the word, and a keyword of several words matches them with spaces or punctuation
-    between. Whole word means the exact word form: "доставка" does not match "доставкой",
-    "доставки" or "экспресс-доставка" (a hyphenated word is one word).
+    Whole words by their stem (Snowball), case-insensitive, ё the same as е: "мастер" matches
+    "мастера", "мастеру" and "мастером", "доставка" matches "доставкой", but "мастерская" is
+    another word, and so is "экспресс-доставка" (a hyphenated word is one word). A keyword of
+    several words matches them in a row, whatever spaces or punctuation lie between. A keyword
+    with symbols ("c++") matches as written, as a whole word.
     """
     if _blank(text) or not keywords:
         return None
     folded = _fold(text)
+    stems = None
     for keyword in keywords:
-        pattern = _keyword_pattern(keyword or "")
-        if pattern is not None and pattern.search(folded):
+        wanted = _keyword_stems(keyword or "")
+        if wanted is None:
+            pattern = _keyword_pattern(keyword or "")
+            if pattern is not None and pattern.search(folded):
+                return keyword
+            continue
+        if stems is None:
+            stems = [_stem(word) for word in _WORD.findall(folded)]
+        if any(tuple(stems[i:i + len(wanted)]) == wanted for i in range(len(stems))):
             return keyword
     return None
 

@@ -116,6 +116,24 @@ def test_bot_settings_are_saved_and_audited(app, sms, world):
     assert "09:00-13:00, 14:00-18:00" in html and "Europe/Moscow" in html
 
 
+def test_the_bot_page_tries_a_message_against_the_saved_keywords(app, sms, world):
+    owner = sign_in(app, sms, OWNER)
+    url = f"/cabinet/b/{world['a']}/bot"
+    assert post(owner, url, {"keywords": "мастер\nдоставка"}).status_code == 303
+
+    def result(sample):
+        html = owner.get(url, query_string={"try": sample}).get_data(as_text=True)
+        found = re.search(r'id="try-result" role="status">\s*(.*?)\s*</p>', html, re.S)
+        return found.group(1) if found else None
+
+    assert "“мастер”" in result("Позовите мастера")
+    assert "“доставка”" in result("А с доставкой можно?")
+    assert "No keyword matches" in result("Нужна мастерская")
+    assert "asks for a person" in result("Позовите оператора")
+    assert result("") is None
+    assert "&lt;b&gt;" in owner.get(url, query_string={"try": "<b>"}).get_data(as_text=True)
+
+
 @pytest.mark.parametrize("data, message", [
     ({"timezone": "Mars/Olympus", "mon": "09:00-18:00"}, "Unknown time zone"),
     ({"mon": "09:00-18:00"}, "Fill this in."),  # hours need a time zone

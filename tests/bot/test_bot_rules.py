@@ -168,9 +168,25 @@ def test_keyword_matches_a_whole_word_with_punctuation_around(text):
     assert matches_keyword(text, ("Доставка",)) == "Доставка"
 
 
+@pytest.mark.parametrize(("keyword", "text"), [
+    ("доставка", "доставкой"), ("доставка", "Нужна ДОСТАВКИ"), ("доставка", "о доставке"),
+    ("мастер", "Позовите мастера"), ("мастер", "передайте мастеру"), ("мастер", "с мастером"),
+    ("Мастер", "мастеров нет?"), ("доставка на дом", "доставкой на дом"),
+    ("delivery", "Any deliveries today?"), ("price", "what are your prices"),
+])
+def test_keyword_matches_other_forms_of_its_words(keyword, text):
+    assert matches_keyword(text, (keyword,)) == keyword
+
+
+@pytest.mark.parametrize(("keyword", "text"), [
+    ("мастер", "мастерская"), ("мастер", "мастерство"), ("мастер", "мастерски"),
+    ("доставка", "доставщик"), ("цена", "ценность"),
+])
+def test_a_word_with_a_stem_of_its_own_is_another_word(keyword, text):
+    assert matches_keyword(text, (keyword,)) is None
+
+
 @pytest.mark.parametrize("text", [
-    "доставкой",            # whole word is the exact form, not the stem
-    "доставки",
     "сдоставка",
     "экспресс-доставка",    # a hyphenated word is one word
     "доставка-экспресс",
@@ -191,7 +207,9 @@ def test_keyword_of_several_words():
     keywords = ("доставка на дом",)
     assert matches_keyword("Есть ли Доставка  на\nдом?", keywords) == "доставка на дом"
     assert matches_keyword("доставка, на дом", keywords) == "доставка на дом"
-    assert matches_keyword("доставка на дома", keywords) is None
+    assert matches_keyword("доставка на дома", keywords) == "доставка на дом"
+    assert matches_keyword("доставка на", keywords) is None
+    assert matches_keyword("на дом доставка", keywords) is None
     assert matches_keyword("доставка", keywords) is None
 
 
