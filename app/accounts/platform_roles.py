@@ -4,6 +4,8 @@ superadmin: everything. moderator: moderation, blocking, hiding, and reading the
 support: reading only, with phones shown in full (others see them masked).
 """
 
+import re
+
 from app.models import PLATFORM_ROLES, User
 
 READ, SEE_PHONES, MODERATE, EDIT, MANAGE_ROLES = (
@@ -40,5 +42,15 @@ def mask_phone(phone: str | None) -> str | None:
     return phone[:5] + "*" * (len(phone) - 7) + phone[-2:]
 
 
+# Phones are kept in E.164: a plus and 8 to 15 digits.
+PHONE_IN_TEXT = re.compile(r"\+\d{8,15}(?!\d)")
+
+
+def mask_phones_in(text: str) -> str:
+    """Every phone number in `text` masked: what the back office's pages and the admin API
+    answer to a role that may not see phones."""
+    return PHONE_IN_TEXT.sub(lambda found: mask_phone(found.group()), text)
+
+
 __all__ = ["CAPABILITIES", "EDIT", "MANAGE_ROLES", "MODERATE", "PLATFORM_ROLES", "READ",
-           "SEE_PHONES", "can", "capabilities", "is_staff", "mask_phone"]
+           "SEE_PHONES", "can", "capabilities", "is_staff", "mask_phone", "mask_phones_in"]

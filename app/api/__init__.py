@@ -4,6 +4,7 @@ from flask import Blueprint
 from werkzeug.routing import BaseConverter
 
 from app.api import (
+    admin,
     auth,
     bot_settings,
     businesses,
@@ -41,7 +42,7 @@ def init_api(app):
     api = Blueprint("api", __name__, url_prefix="/api")
     for module in (auth, users, businesses, members, invitations, bot_settings, catalog,
                    subscriptions, dialogs, channels, push, qr, reports, stream, health, openapi,
-                   widget_config, widget_sessions):
+                   widget_config, widget_sessions, admin):
         api.register_blueprint(module.bp)
     app.register_blueprint(api)
     init_error_handlers(app)
