@@ -13,9 +13,12 @@ database (and REDIS_URL carries live events between them).
 import multiprocessing
 import os
 import resource
+import shutil
 import signal
+import tempfile
 import threading
 from collections import Counter
+from pathlib import Path
 
 from dotenv import load_dotenv
 from gunicorn.workers.ggevent import GeventWorker
@@ -37,6 +40,13 @@ errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 # A trusted proxy brings many people over its connections, and limits them itself.
 _proxies = {address.strip() for address in forwarded_allow_ips.split(",")}
+# GET /metrics adds up every worker's values, which each writes to files in this folder
+# (prometheus_client's multiprocess mode); it must be set before a worker imports the app, and
+# is emptied at each start (on_starting) so a past run's workers are not counted.
+# prometheus_client reads it when first imported: this file imports it only in its hooks.
+_own_metrics_dir = not os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+if _own_metrics_dir:
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="bank-metrics-")
 
 
 class CappedGeventWorker(GeventWorker):
@@ -68,7 +78,12 @@ worker_class = CappedGeventWorker
 
 
 def on_starting(server):
-    """Every connection is a file descriptor: allow as many as the hard limit lets us."""
+    """Empty the metrics folder of a past run. Every connection is a file descriptor: allow
+    as many as the hard limit lets us."""
+    metrics_dir = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
+    metrics_dir.mkdir(parents=True, exist_ok=True)
+    for stale in metrics_dir.glob("*.db"):  # only prometheus_client's files
+        stale.unlink(missing_ok=True)
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     wanted = worker_connections + 1000  # and the store, logs, Redis, …
     if soft < wanted and soft != resource.RLIM_INFINITY:
@@ -93,3 +108,16 @@ def post_worker_init(worker):
         threading.Thread(target=bus.shutdown, args=(worker.wsgi,), daemon=True).start()
 
     signal.signal(signal.SIGTERM, handle_term)
+
+
+def child_exit(server, worker):
+    """A worker that ended: its live gauges (open streams) stop counting; its counters stay."""
+    from prometheus_client import multiprocess  # here: it must see the folder set above
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server):
+    """A folder made for this run goes with it."""
+    if _own_metrics_dir:
+        shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)

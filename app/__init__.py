@@ -12,6 +12,7 @@ import tasks
 import widget
 from app import listeners, logs
 from app.api import init_api
+from app.api.metrics import bp as metrics_bp
 from app.cli import init_cli
 from app.compression import init_compression
 from app.config import load_config, load_dotenv_file
@@ -19,6 +20,7 @@ from app.db import init_db
 from app.extensions import babel, cors, init_limiter, jwt
 from app.lib.event_bus import init_event_bus
 from app.lib.images import init_images
+from app.lib.metrics import init_request_metrics
 from app.lib.storage import init_storage
 from app.live.bus import init_live
 from app.live.slots import init_slots
@@ -68,6 +70,7 @@ def create_app(overrides=None):
 
     logs.configure_logging(logs.level_for(app.config))
     logs.init_request_ids(app)
+    init_request_metrics(app)
     _init_extensions(app)
     init_db(app)
     init_storage(app)
@@ -77,6 +80,7 @@ def create_app(overrides=None):
     messaging = init_messaging(app)
     listeners.subscribe_all(init_event_bus(app), messaging.dispatcher)
     init_api(app)
+    app.register_blueprint(metrics_bp)  # GET /metrics, outside /api: for the scraper
     init_web(app)
     init_cli(app)
     admin.init_admin(app)

@@ -5,6 +5,7 @@ Each external service has an embedded default so that one command runs the whole
 """
 
 import base64
+import ipaddress
 import json
 import os
 import secrets
@@ -147,6 +148,10 @@ def load_config(environ, instance_path):
         "EVENTS_MAX_ATTEMPTS": env_int(environ, "EVENTS_MAX_ATTEMPTS", 5, minimum=1),
         "EVENTS_RETRY_SECONDS": env_float(environ, "EVENTS_RETRY_SECONDS", 2.0, minimum=0),
         "EVENTS_DEDUP_HOURS": env_int(environ, "EVENTS_DEDUP_HOURS", 24, minimum=1),
+        # `GET /metrics` (Prometheus): client addresses (IPs or CIDRs) let in, and a bearer
+        # token that lets anyone holding it in (unset: no token access).
+        "METRICS_ALLOW_IPS": env_list(environ, "METRICS_ALLOW_IPS", ("127.0.0.1", "::1")),
+        "METRICS_TOKEN": env_str(environ, "METRICS_TOKEN"),
         # Tokens.
         "JWT_ACCESS_TOKEN_MINUTES": env_int(environ, "JWT_ACCESS_TOKEN_MINUTES", 15, minimum=1),
         "JWT_REFRESH_TOKEN_DAYS": env_int(environ, "JWT_REFRESH_TOKEN_DAYS", 30, minimum=1),
@@ -215,6 +220,11 @@ def load_config(environ, instance_path):
         raise ConfigError("SMS_PROVIDER must be 'console' or 'http'")
     if config["SMS_PROVIDER"] == "http" and not config["SMS_HTTP_URL"]:
         raise ConfigError("SMS_PROVIDER=http needs SMS_HTTP_URL")
+    try:
+        config["METRICS_ALLOW_NETWORKS"] = [ipaddress.ip_network(item, strict=False)
+                                            for item in config["METRICS_ALLOW_IPS"]]
+    except ValueError as exc:
+        raise ConfigError(f"METRICS_ALLOW_IPS must list IPs or CIDRs: {exc}") from None
     if production and config["MMS3_API_URL"] and not config["MMS3_API_KEY"]:
         raise ConfigError("MMS3_API_URL is set but MMS3_API_KEY is not (mms3 requires it)")
 

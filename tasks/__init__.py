@@ -3,12 +3,28 @@
 `celery -A wsgi:celery worker` starts a worker on the same app factory.
 """
 
-from celery import Celery, Task
+from celery import Celery, Task, signals
 from flask import has_app_context
 
 from app.db import refresh
+from app.lib import metrics
 from tasks import channels, messaging, push, sms  # noqa: F401  (defines the tasks)
 from tasks.cli import events_cli
+
+
+def _count(outcome):
+    def receiver(sender=None, **_kwargs):
+        metrics.JOBS.labels(getattr(sender, "name", None) or str(sender), outcome).inc()
+    return receiver
+
+
+def _count_outcomes():
+    """Count every task's outcome (the signals fire in eager mode too); connected once per
+    process, however many apps it builds."""
+    for signal, outcome in ((signals.task_success, "success"),
+                            (signals.task_failure, "failure"),
+                            (signals.task_retry, "retry")):
+        signal.connect(_count(outcome), weak=False, dispatch_uid=f"bank.metrics.{outcome}")
 
 
 def celery_init_app(app):
@@ -40,6 +56,7 @@ def celery_init_app(app):
         task_publish_retry_policy={"max_retries": 3, "interval_start": 0.2, "interval_step": 0.5},
     )
     celery_app.set_default()
+    _count_outcomes()
     app.extensions["celery"] = celery_app
 
     app.cli.add_command(events_cli)  # `flask events consume`, `flask events dead-letters`

@@ -16,7 +16,7 @@ import threading
 import pika
 
 from app import db
-from app.lib import event_log
+from app.lib import event_log, metrics
 from app.messaging import dead_letters, event_queues, events, runtime
 
 log = logging.getLogger("bank.events")
@@ -115,6 +115,7 @@ class EventConsumer:
                    "routing_key": routing_key, "attempt": attempts + 1}
         if events.canonical(event["eventType"]) is None:
             log.info("event ignored: unknown type", extra=context)
+            metrics.event_taken("ignored")
             return channel.basic_ack(method.delivery_tag)
         try:
             outcome = self._dispatch(event)
@@ -122,6 +123,8 @@ class EventConsumer:
             return self._retry(letter, f"{exc.__class__.__name__}: {exc}", attempts + 1,
                                context)
         channel.basic_ack(method.delivery_tag)
+        metrics.event_taken("duplicate" if outcome.startswith("skipped") else "handled",
+                            event.get("createdAt"))
         log.info("event %s", outcome, extra=context)
 
     def _dispatch(self, event):
@@ -151,6 +154,7 @@ class EventConsumer:
         props.expiration = str(int(delay * 1000))  # then back to the main queue
         channel.basic_publish("", self.names.retry, body, props, mandatory=True)
         channel.basic_ack(method.delivery_tag)
+        metrics.event_taken("retried")
         log.warning("event failed, will retry", extra={
             **context, "error": error, "retry_in_seconds": delay})
 
@@ -160,6 +164,7 @@ class EventConsumer:
                                        routing_key=routing_key)
         channel.basic_publish("", self.names.dead, body, dead, mandatory=True)
         channel.basic_ack(method.delivery_tag)
+        metrics.event_taken("dead_lettered")
         log.error("event dead-lettered", extra={
             "routing_key": routing_key, "attempt": attempts, "error": error,
             "dead_letter_id": dead.headers[dead_letters.ID_HEADER]})

@@ -14,7 +14,7 @@ from urllib3.exceptions import ReadTimeoutError
 from urllib3.util.retry import Retry
 
 from app import clock
-from app.lib import jobs
+from app.lib import jobs, metrics
 from app.models import SmsMessage
 
 log = logging.getLogger("bank.sms")
@@ -104,9 +104,11 @@ def deliver(message_id: str, text: str, final_attempt: bool = True) -> None:
     try:
         provider_id = chosen.send(message.phone, text)
     except DeliveryError as exc:
+        metrics.SMS_SENDS.labels(chosen.name, "failed").inc()
         state = "failed" if final_attempt else "queued"
         SmsMessage.objects(id=message_id).update_one(set__status=state, set__error=str(exc))
         raise
+    metrics.SMS_SENDS.labels(chosen.name, "sent").inc()
     SmsMessage.objects(id=message_id).update_one(
         set__status="sent", set__sent_at=clock.now(), set__error=None,
         set__provider_message_id=provider_id,

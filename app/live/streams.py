@@ -23,6 +23,7 @@ from flask import Response, current_app, request
 from gevent import monkey
 from gevent.socket import wait_read
 
+from app.lib import metrics
 from app.live import bus, presence, slots
 
 HEARTBEAT_SECONDS = 15
@@ -42,6 +43,9 @@ class _Stream:
     def __init__(self, subscription: bus.Subscription | presence.Tracked, seconds: float,
                  slot: slots.Slot, client: socket.socket | None) -> None:
         self.subscription, self.seconds, self.slot = subscription, seconds, slot
+        self.open = True
+        metrics.LIVE_STREAMS_OPEN.inc()
+        metrics.LIVE_STREAMS_OPENED.inc()
         # Under gevent (the server), watch for the client going away; elsewhere (the test
         # client, a threaded server) the next write tells.
         self.watcher = gevent.spawn(_watch, client, subscription.close) \
@@ -58,6 +62,9 @@ class _Stream:
             self.close()
 
     def close(self) -> None:
+        if self.open:  # the iteration's end and the server's close() both call this
+            self.open = False
+            metrics.LIVE_STREAMS_OPEN.dec()
         if self.watcher is not None:
             self.watcher.kill(block=False)
         self.subscription.close()

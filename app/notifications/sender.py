@@ -19,6 +19,7 @@ from py_vapid import Vapid, VapidException
 from pywebpush import WebPushException, webpush
 
 from app import clock
+from app.lib import metrics
 from app.models import PushToken
 from app.notifications import devices
 
@@ -124,7 +125,9 @@ def deliver(token_ids: list[str], payload: dict) -> list[str]:
         for token in PushToken.objects(id__in=list(token_ids)):
             if token.keys is None:  # not a Web Push row: nothing to encrypt for
                 continue
-            outcomes[_send_one(token, data, config, session, verdicts)].append(token.id)
+            outcome = _send_one(token, data, config, session, verdicts)
+            outcomes[outcome].append(token.id)
+            metrics.PUSH_SENDS.labels(outcome).inc()
     if outcomes["gone"]:
         PushToken.objects(id__in=outcomes["gone"]).delete()
     if outcomes["sent"]:
