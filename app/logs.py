@@ -7,6 +7,7 @@ import uuid
 
 import click
 from flask import g, has_request_context, request
+from flask.cli import FlaskGroup
 from pythonjsonlogger.json import JsonFormatter
 
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -23,8 +24,9 @@ def level_for(config):
     """LOG_LEVEL; for a `flask` command, at least WARNING unless CLI_LOG_LEVEL says otherwise:
     the command prints its own short summary, and the INFO lines (every job run inline, every
     request) belong in the server's log."""
-    if click.get_current_context(silent=True) is None:
-        return config["LOG_LEVEL"]
+    context = click.get_current_context(silent=True)
+    if context is None or not isinstance(context.find_root().command, FlaskGroup):
+        return config["LOG_LEVEL"]  # the server, a Celery worker (click too), a test
     return config.get("CLI_LOG_LEVEL") or max(
         config["LOG_LEVEL"], "WARNING", key=logging.getLevelName)
 

@@ -6,6 +6,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from app import logs
 from app.messaging import dead_letters
 from tasks.consumer import EventConsumer
 
@@ -23,6 +24,8 @@ def _config():
 def consume_command():
     """Consume mms3 events until SIGTERM or SIGINT (the message in hand is finished first)."""
     _config()
+    # A service, not a one-off command: it logs at LOG_LEVEL, as the server does.
+    logs.configure_logging(current_app.config["LOG_LEVEL"])
     consumer = EventConsumer(current_app._get_current_object())
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda _signum, _frame: consumer.stop())
