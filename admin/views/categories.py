@@ -1,9 +1,10 @@
 """Categories as an indented tree, with order, icon, parent and active; a category that
 still has businesses or sub-categories is not deleted, and the page says why."""
 
-from flask import flash
+from flask import flash, request
 from flask_babel import lazy_gettext as _
 from markupsafe import escape
+from mongoengine.errors import NotUniqueError
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
@@ -15,6 +16,9 @@ from app.models import Category
 
 class CategoryInUse(Exception):
     pass
+
+
+SLUG_TAKEN = _("This slug is taken.")
 
 
 def _parent_choices():
@@ -73,6 +77,16 @@ class CategoryView(StaffModelView):
         start = (page or 0) * page_size
         return len(ordered), [c for c, _depth in ordered[start:start + page_size]]
 
+    def validate_form(self, form):
+        """The form's rules, and a slug no other category has (told beside the field)."""
+        valid = super().validate_form(form)
+        if valid and "slug" in form:
+            editing = request.args.get("id") if request.endpoint.endswith(".edit_view") else None
+            if categories.slug_taken(form.slug.data, editing):
+                form.slug.errors = [*form.slug.errors, str(SLUG_TAKEN)]
+                return False
+        return valid
+
     def on_model_change(self, form, model, is_created):
         try:
             model.parent_id = categories.check_parent(model, form.parent_id.data or None)
@@ -88,6 +102,9 @@ class CategoryView(StaffModelView):
                 "first, or make the category inactive instead.", **blockers))
 
     def handle_view_exception(self, exc):
+        if isinstance(exc, NotUniqueError):  # taken between the check and the save
+            flash(str(SLUG_TAKEN), "error")
+            return True
         if isinstance(exc, CategoryInUse | ValueError):
             flash(str(exc), "error")
             return True

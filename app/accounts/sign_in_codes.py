@@ -61,10 +61,14 @@ def send_code(phone: str, ip: str | None) -> dict[str, int]:
 
 
 def check_code(phone: str, code: str) -> None:
-    """Consume the code if it is right; raise otherwise. Each wrong try counts."""
+    """Consume the code if it is right; raise otherwise. Each wrong try counts. The code
+    that signed in already answers `code_used`; any code when none is live, `code_expired`."""
     max_attempts = current_app.config["SMS_CODE_MAX_ATTEMPTS"]
     now = clock.now()
     current = _latest(phone)
+    if current is not None and current.used_at is not None \
+            and hmac.compare_digest(current.code_hash, _hash(phone, code)):
+        raise _used()
     if current is None or current.used_at is not None or current.expires_at <= now:
         raise AppError("code_expired", _("The code has expired. Ask for a new one."))
     # Count the try before comparing, atomically, so parallel guesses cannot exceed the limit.
@@ -78,5 +82,9 @@ def check_code(phone: str, code: str) -> None:
             raise AppError("code_burned", _("Too many wrong tries. Ask for a new code."))
         raise AppError("invalid_code", _("The code is wrong."), details={"attemptsLeft": left})
     used = SmsCode.objects(id=current.id, used_at=None).update_one(set__used_at=now)
-    if not used:
-        raise AppError("code_expired", _("The code has expired. Ask for a new one."))
+    if not used:  # a parallel request signed in with it first
+        raise _used()
+
+
+def _used() -> AppError:
+    return AppError("code_used", _("This code was already used. Ask for a new one."))

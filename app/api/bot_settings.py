@@ -4,6 +4,7 @@ from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Blueprint
+from flask_babel import gettext
 from pydantic import Field, field_validator, model_validator
 
 from app.api.guard import login_required, me
@@ -30,7 +31,7 @@ class Interval(Body):
     def closes_after_opening(self):
         # A close earlier than the open runs past midnight (a bar open 22:00–02:00).
         if self.close == self.open:
-            raise ValueError("close must differ from open")
+            raise ValueError(gettext("The closing time must differ from the opening time."))
         return self
 
 
@@ -44,7 +45,7 @@ class BusinessHours(Body):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError("unknown time zone (use an IANA name like Europe/Moscow)") from None
+            raise ValueError(gettext("Unknown time zone: use a name like Europe/Moscow.")) from None
         return value
 
 

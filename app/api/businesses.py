@@ -3,6 +3,7 @@
 from typing import Annotated
 
 from flask import Blueprint, redirect, request, url_for
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _
 from pydantic import Field, model_validator
 
@@ -39,13 +40,13 @@ class LocationIn(Body):
     @model_validator(mode="after")
     def _one_shape(self):
         if (self.lat is None) != (self.lng is None):
-            raise ValueError("lat and lng come together")
+            raise ValueError(gettext("Give both lat and lng."))
         if self.coordinates is not None:
             if self.lat is not None:
-                raise ValueError("give either lat and lng or coordinates, not both")
+                raise ValueError(gettext("Give either lat and lng or coordinates, not both."))
             self.lat, self.lng, self.coordinates = self.coordinates.lat, self.coordinates.lng, None
         if self.lat is None and not (self.address or "").strip():
-            raise ValueError("a location needs an address or coordinates")
+            raise ValueError(gettext("A location needs an address or coordinates."))
         return self
 
 

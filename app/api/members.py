@@ -4,12 +4,14 @@ invitation, transfer. (The invitee answers at /api/me/invitations: app/api/invit
 from typing import Annotated
 
 from flask import Blueprint
-from pydantic import Field
+from pydantic import BeforeValidator, Field
+from pydantic_core import PydanticCustomError
 
 from app.api.guard import login_required, me
 from app.api.presenters import business_for_team
 from app.api.responses import ok, responds
 from app.api.validation import Body, body
+from app.api.validation_messages import OWNER_ROLE_ERROR
 from app.businesses import categories, members
 from app.businesses.permissions import effective, get_business, membership, role_templates
 from app.clock import isoformat
@@ -17,7 +19,15 @@ from app.models import PERMISSIONS, User
 
 bp = Blueprint("members", __name__, url_prefix="/businesses/<id(biz):business_id>")
 
-Role = Annotated[str, Field(pattern=r"^(manager|operator|viewer)$")]
+
+def _not_owner(value):
+    # A business has one owner: that role is handed over by transfer-ownership, not given.
+    if value == "owner":
+        raise PydanticCustomError(OWNER_ROLE_ERROR, "Use transfer-ownership to make an owner")
+    return value
+
+
+Role = Annotated[str, BeforeValidator(_not_owner), Field(pattern=r"^(manager|operator|viewer)$")]
 Overrides = Annotated[dict[Annotated[str, Field(max_length=40)], bool | None],
                       Field(max_length=len(PERMISSIONS))]
 

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from werkzeug.exceptions import BadRequest
 
+from app.api.validation_messages import describe
 from app.errors import AppError
 
 
@@ -29,13 +30,16 @@ class Paging(Query):
     limit: Annotated[int, Field(ge=1, le=100)] = 20
 
 
-def _invalid(error):
+def _invalid(error: ValidationError) -> AppError:
+    """The 422 for a pydantic error: each field's path and error type for programs, and a
+    message naming the field in the request's language for people."""
     fields = []
     for item in error.errors(include_url=False, include_input=False):
+        field = ".".join(str(part) for part in item["loc"]) or None
         fields.append({
-            "field": ".".join(str(part) for part in item["loc"]) or None,
+            "field": field,
             "type": item["type"],
-            "message": item["msg"],
+            "message": describe(item, field),
         })
     return AppError("validation_error", _("Some fields are not valid."), status=422,
                     details={"fields": fields})

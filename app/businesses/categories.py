@@ -109,3 +109,11 @@ def check_parent(category: Category, parent_id: str | None) -> str | None:
         raise AppError("invalid_parent", _("No such parent category."), status=422,
                        details={"field": "parentId"})
     return parent_id
+
+
+def slug_taken(slug: str, except_id: str | None = None) -> bool:
+    """Whether another category (not `except_id`, the one being edited) has this slug."""
+    others = Category.objects(slug=slug)
+    if except_id:
+        others = others.filter(id__ne=except_id)
+    return others.first() is not None

@@ -101,7 +101,7 @@ def test_a_code_works_once(client, auth, sms):
     auth.send_code(PHONE)
     code = sms.last_code(PHONE)
     assert verify(client, PHONE, code).status_code == 200
-    assert verify(client, PHONE, code).get_json()["error"]["code"] == "code_expired"
+    assert verify(client, PHONE, code).get_json()["error"]["code"] == "code_used"
 
 
 def test_a_new_code_replaces_the_old_one(client, auth, sms):
