@@ -9,8 +9,9 @@ import mongoengine
 from flask import current_app, has_app_context
 from pymongo.uri_parser import parse_uri
 
-from app.embedded_store import EmbeddedServerStore, client_class, unordered_matches
-from app.embedded_store import ranked as embedded_ranked
+from app.embedded_reads import ranked as embedded_ranked
+from app.embedded_reads import unordered_matches
+from app.embedded_store import EmbeddedServerStore, client_class
 
 T = TypeVar("T")
 
@@ -72,7 +73,7 @@ def batched_writes():
 
 def ranked(collection, filter, path, order, count):
     """On the embedded store, (the number of matches, the first `count` by `order`), `order`
-    sorting by the number at `path` first, highest first (embedded_store.ranked); without an
+    sorting by the number at `path` first, highest first (embedded_reads.ranked); without an
     index of `path`, from every match."""
     found = embedded_ranked(collection, filter, path, order, count)
     if found is None:

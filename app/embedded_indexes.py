@@ -131,8 +131,13 @@ class FieldIndex:
                     self.sorted[kind].remove(one)
 
     def walk_numbers(self, descending=False):
+        """The keys of numbers in order, and null (none or missing) where MongoDB sorts it:
+        first going up, last going down."""
         numbers = self.sorted.get("n")
-        return iter(()) if numbers is None else numbers.irange(reverse=descending)
+        walk = iter(()) if numbers is None else numbers.irange(reverse=descending)
+        yield from (walk if descending else ())
+        yield NULL
+        yield from (() if descending else walk)
 
     def holding(self, key):
         """The ids holding `key`: a set or a tuple, not to be changed."""

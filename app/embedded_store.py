@@ -14,7 +14,6 @@ covers every write path.
 import collections
 import contextlib
 import gc
-import heapq
 import os
 import pickle
 import sqlite3
@@ -24,13 +23,11 @@ from datetime import timedelta
 from pathlib import Path
 
 import mongomock
-from bson import ObjectId
 from mongomock import collection as mongomock_collection
-from mongomock.filtering import filter_applies
 from mongomock.store import CollectionStore, DatabaseStore, ServerStore
 
-from app import embedded_speedups
-from app.embedded_indexes import NULL, CollectionIndexes, FieldIndex
+from app import embedded_reads, embedded_speedups
+from app.embedded_indexes import CollectionIndexes, FieldIndex
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS docs (
@@ -48,7 +45,6 @@ INSERT OR IGNORE INTO counter (id, seq) VALUES (1, 0);
 """
 
 _recording = threading.local()
-_SORT_UP_TO = 2000  # matches ranked by sorting them all; more walk the index
 FREEZE_FROM = 100_000  # documents; smaller stores (every test's) are left to the collector
 
 
@@ -426,9 +422,9 @@ def _recorded_update(self, *args, **kwargs):
 def _recording_iter_documents(self, filter):
     if not isinstance(self._store, JournalledCollectionStore):
         return _original_iter_documents(self, filter)
-    documents = _by_id(self, filter)
+    documents = embedded_reads.by_id(self._store, filter)
     if documents is None:
-        documents = _by_index(self._store, filter)
+        documents = embedded_reads.by_index(self._store, filter)
     if documents is None:
         documents = embedded_speedups.by_range(self._store, filter)
     if documents is None:
@@ -437,93 +433,6 @@ def _recording_iter_documents(self, filter):
     if keys is None:
         return documents
     return _record_keys(documents, keys)
-
-
-def _by_id(collection, filter):
-    """A filter on one exact `_id` reads that document, not the whole collection (mongomock
-    scans every document for every query). None when the filter is not of that kind."""
-    key = filter.get("_id") if isinstance(filter, dict) else None
-    if key is None or not isinstance(key, str | int | ObjectId) or isinstance(key, bool):
-        return None
-    store = collection._store
-    store._remove_expired_documents()
-    document = store._documents.get(key)
-    if document is None or not filter_applies(filter, document):
-        return iter(())
-    return iter((document,))
-
-
-def ranked(collection, filter, path, order, count):
-    """(How many documents match `filter`, the first `count` of them by `order`), where
-    `order(document)` sorts by the number at `path` (or none), highest first, before anything
-    else. Many matches are not all sorted: the index of `path` is walked from its highest
-    number down, and only the matches holding each number are ordered, until `count` are
-    found (a catalog page of thousands of matches). None when `path` has no such index."""
-    store = collection._store
-    index = store.index.fields.get(path) if isinstance(store, JournalledCollectionStore) \
-        else None
-    if not isinstance(index, FieldIndex) or index.multikey:
-        return None
-    store._remove_expired_documents()
-    with store._rwlock.reader():
-        documents = store._documents
-        ids = _matching_ids(store, filter)
-        if len(ids) <= _SORT_UP_TO:
-            return len(ids), heapq.nsmallest(count, (documents[key] for key in ids), key=order)
-        chosen = []
-        for number in [*index.walk_numbers(descending=True), NULL]:
-            holding = index.holding(number)
-            found = [documents[key] for key in holding if key in ids] \
-                if len(holding) < len(ids) else \
-                [documents[key] for key in ids if key in holding]
-            chosen.extend(sorted(found, key=order))
-            if len(chosen) >= count:
-                break
-        return len(ids), chosen[:count]
-
-
-def _matching_ids(store, filter):
-    """The ids of the documents matching `filter` (under the store's reader lock)."""
-    documents = store._documents
-    narrowed = store.index.candidates(filter)
-    if narrowed is None:
-        return {key for key, document in documents.items() if filter_applies(filter, document)}
-    ids, rest = narrowed
-    if rest is None:
-        return {key for key in ids if key in documents}
-    return {key for key in ids if key in documents and filter_applies(rest, documents[key])}
-
-
-def unordered_matches(collection, filter):
-    """The stored documents (not copies) matching `filter`, in no particular order."""
-    if isinstance(collection._store, JournalledCollectionStore):
-        found = _by_index(collection._store, filter, ordered=False)
-        if found is not None:
-            return found
-    return collection._iter_documents(filter)
-
-
-def _by_index(store, filter, ordered=True):
-    """The documents matching `filter`: the candidates its indexes give, tested against what
-    the indexes did not answer exactly; None when no index narrows it."""
-    store._remove_expired_documents()
-    with store._rwlock.reader():
-        narrowed = store.index.candidates(filter)
-        if narrowed is None:
-            return None
-        ids, rest = narrowed
-        documents = store._documents
-        if not ordered:
-            chosen = [documents[key] for key in ids if key in documents]
-        elif len(ids) * 4 > len(documents):  # most of them: reading in order beats sorting
-            chosen = [document for key, document in documents.items() if key in ids]
-        else:
-            chosen = [documents[key] for key in store.index.in_order(ids)]
-    if not chosen:
-        filter_applies(filter, {})  # a malformed filter still raises, as on a scan
-    if rest is None:  # the indexes answered every condition exactly
-        return iter(chosen)
-    return (document for document in chosen if filter_applies(rest, document))
 
 
 def _record_keys(documents, keys):

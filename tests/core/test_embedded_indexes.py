@@ -10,7 +10,7 @@ from mongomock.filtering import filter_applies
 from pymongo import DeleteOne, InsertOne
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
-from app import embedded_store
+from app import embedded_reads
 from app.embedded_indexes import CollectionIndexes
 from app.embedded_store import EmbeddedServerStore, client_class
 
@@ -263,7 +263,7 @@ def test_a_limited_cursor_gives_the_same_page_as_slicing_every_match(tmp_path):
 @pytest.mark.parametrize("sort_up_to", [0, 10_000])  # walking the index, and sorting all
 def test_ranking_by_an_indexed_number_gives_the_first_of_a_full_sort(tmp_path, monkeypatch,
                                                                       sort_up_to):
-    monkeypatch.setattr(embedded_store, "_SORT_UP_TO", sort_up_to)
+    monkeypatch.setattr(embedded_reads, "SORT_UP_TO", sort_up_to)
     rng = random.Random(13)
     store, things = open_things(tmp_path / "s.sqlite3")
     things.create_index([("kind", 1), ("score", -1)])
@@ -275,7 +275,7 @@ def test_ranking_by_an_indexed_number_gives_the_first_of_a_full_sort(tmp_path, m
 
     for kind, count in [("a", 1), ("b", 25), ("c", 400), ("z", 10)]:
         every = sorted(things.find({"kind": kind}), key=order)
-        total, first = embedded_store.ranked(things, {"kind": kind}, "score", order, count)
+        total, first = embedded_reads.ranked(things, {"kind": kind}, "score", order, count)
         assert (total, first) == (len(every), every[:count])
 
 

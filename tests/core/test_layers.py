@@ -13,7 +13,8 @@ TOP_LEVEL = ("app", "admin", "widget", "tasks")
 # lower layers; units of one layer are siblings and never import each other.
 LAYERS = [
     {"app.config", "app.errors", "app.clock", "app.logs", "app.extensions",
-     "app.embedded_speedups", "app.embedded_indexes"},
+     "app.embedded_speedups", "app.embedded_indexes",
+     "app.embedded_reads"},
     {"app.embedded_store", "app.models"},
     {"app.db", "app.events"},
     {"app.lib", "app.migrate"},
