@@ -120,3 +120,18 @@ def test_commands_on_a_fresh_store_print_a_short_summary(tmp_path):
     assert "demo:" in seeded.stdout
     assert "broker" not in migrated.stderr + seeded.stderr
     assert "hostname" not in migrated.stderr + seeded.stderr
+
+
+def test_a_flask_commands_log_level_is_warning_unless_set_and_the_servers_is_untouched():
+    import click
+    from flask.cli import FlaskGroup
+
+    from app import logs
+
+    with click.Context(FlaskGroup()):
+        assert logs.level_for({"LOG_LEVEL": "INFO", "CLI_LOG_LEVEL": None}) == "WARNING"
+        assert logs.level_for({"LOG_LEVEL": "ERROR", "CLI_LOG_LEVEL": None}) == "ERROR"
+        assert logs.level_for({"LOG_LEVEL": "INFO", "CLI_LOG_LEVEL": "DEBUG"}) == "DEBUG"
+    with click.Context(click.Group()):  # another click program (a Celery worker)
+        assert logs.level_for({"LOG_LEVEL": "INFO", "CLI_LOG_LEVEL": None}) == "INFO"
+    assert logs.level_for({"LOG_LEVEL": "INFO", "CLI_LOG_LEVEL": None}) == "INFO"
