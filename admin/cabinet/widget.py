@@ -1,7 +1,8 @@
 """The chat widget's page in the cabinet (`/cabinet/b/<id>/widget`): any member sees it, people
-with canManageSettings change it. Appearance, the away message (the business hours are the
-bot's, shown here with a link), the websites allowed to show the widget, the snippet to put on
-them, identity verification (the secret, shown once when rotated) and the "mandatory" switch.
+with canManageSettings change it. Appearance (with the launcher's distance from the bottom of
+the screen), the away message (the business hours are the bot's, shown here with a link), the
+websites allowed to show the widget, the snippet to put on them, identity verification (the
+secret, shown once when rotated) and the "mandatory" switch.
 
 The rules are `app.businesses.widget_settings`'s: the form only reads the input, and a refusal
 comes back next to the field it is about. Every change is audited; the secret never is, only
@@ -9,6 +10,7 @@ a fingerprint that tells one secret from the next.
 """
 
 import hashlib
+import re
 
 from flask import current_app, make_response, request
 from flask_admin import expose
@@ -29,6 +31,8 @@ class WidgetForm(SecureForm):
     position = SelectField(_("Position on the page"), choices=[
         SelectChoice("right", _("Bottom right")), SelectChoice("left", _("Bottom left"))])
     launcher_text = StringField(_("Button text"))
+    # Read as text: the range and the refusal of "1.5" or "abc" are the service's.
+    bottom_offset = StringField(_("Distance from the bottom of the screen, px"))
     away_message = TextAreaField(_("Away message"))
     allowed_origins = TextAreaField(_("Allowed websites"))
     identity_required = BooleanField(_("Mandatory: no anonymous chats (only customers your "
@@ -37,13 +41,14 @@ class WidgetForm(SecureForm):
 
 # The service's field names → the form's.
 _FIELDS = {"color": "color", "position": "position", "launcherText": "launcher_text",
-           "awayMessage": "away_message", "allowedOrigins": "allowed_origins",
-           "identityRequired": "identity_required"}
+           "bottomOffset": "bottom_offset", "awayMessage": "away_message",
+           "allowedOrigins": "allowed_origins", "identityRequired": "identity_required"}
 
 
 def form_values(shown):
     return {"color": shown["color"], "position": shown["position"],
             "launcher_text": shown["launcherText"] or "",
+            "bottom_offset": str(shown["bottomOffset"]),
             "away_message": shown["awayMessage"] or "",
             "allowed_origins": "\n".join(shown["allowedOrigins"]),
             "identity_required": shown["identityRequired"]}
@@ -54,9 +59,19 @@ def _changes(form):
     return {"color": (form.color.data or "").strip() or None,
             "position": form.position.data,
             "launcherText": form.launcher_text.data,
+            "bottomOffset": _offset(form.bottom_offset.data),
             "awayMessage": form.away_message.data,
             "allowedOrigins": [line.strip() for line in lines if line.strip()],
             "identityRequired": bool(form.identity_required.data)}
+
+
+def _offset(typed):
+    """A whole number as the service takes it, None (the default) when empty; anything else
+    goes as typed, for the service to refuse with its own words."""
+    typed = (typed or "").strip()
+    if not typed:
+        return None
+    return int(typed) if re.fullmatch(r"[+-]?\d{1,9}", typed) else typed
 
 
 def fingerprint(secret):
@@ -87,7 +102,8 @@ class WidgetPages:
             settings=shown, can_change=scope.may("canManageSettings"), snippet=snippet,
             new_secret=secret, hours=hours_summary(scope.business.id),
             now=widget_settings.public_config(scope.business), action_form=ActionForm(),
-            weekday_titles=WEEKDAY_TITLES)
+            weekday_titles=WEEKDAY_TITLES, bottom_offset_max=widget_settings.BOTTOM_OFFSET_MAX,
+            bottom_offset_default=widget_settings.BOTTOM_OFFSET_DEFAULT)
 
     @expose("/<business_id>/widget", methods=("GET", "POST"))
     def widget(self, business_id):

@@ -23,6 +23,7 @@ from app.api import (
     users,
     widget_config,
     widget_sessions,
+    widget_settings,
 )
 from app.api.errors import init_error_handlers
 
@@ -42,7 +43,7 @@ def init_api(app):
     api = Blueprint("api", __name__, url_prefix="/api")
     for module in (auth, users, businesses, members, invitations, bot_settings, catalog,
                    subscriptions, dialogs, channels, push, qr, reports, stream, health, openapi,
-                   widget_config, widget_sessions, admin):
+                   widget_config, widget_sessions, widget_settings, admin):
         api.register_blueprint(module.bp)
     app.register_blueprint(api)
     init_error_handlers(app)

@@ -1,6 +1,7 @@
-"""The embeddable widget's settings per business: appearance, the away message, the websites
-allowed to frame it, and identity verification (a secret the business's server signs its
-customer ids with, and the "mandatory" switch that refuses anonymous guests)."""
+"""The embeddable widget's settings per business: appearance (with the launcher's distance from
+the bottom of the screen), the away message, the websites allowed to frame it, and identity
+verification (a secret the business's server signs its customer ids with, and the "mandatory"
+switch that refuses anonymous guests)."""
 
 import hashlib
 import hmac
@@ -14,13 +15,17 @@ from flask_babel import lazy_gettext as _
 
 from app import clock
 from app.businesses import bot_settings, hours
-from app.businesses.permissions import require
+from app.businesses.permissions import require, require_member
 from app.errors import AppError
 from app.lib import storage, text
 from app.models import Business, User, WidgetSettings
 
 DEFAULT_COLOR = "#2563eb"
 ORIGINS_MAX = 20
+# The launcher's distance from the bottom of the screen, in CSS pixels (the loader adds the
+# phone's safe-area inset). 20 is where it has always been.
+BOTTOM_OFFSET_DEFAULT = 20
+BOTTOM_OFFSET_MAX = 400
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 # A host name as DNS spells it (IDNA for others): nothing that could end or add a CSP source.
 _LABEL = r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?"
@@ -46,15 +51,27 @@ def public(widget: WidgetSettings) -> dict:
         "color": widget.color or DEFAULT_COLOR,
         "position": widget.position or "right",
         "launcherText": widget.launcher_text,
+        "bottomOffset": bottom_offset(widget),
         "awayMessage": widget.away_message,
         "identityRequired": bool(widget.identity_required),
     }
+
+
+def bottom_offset(widget: WidgetSettings) -> int:
+    """The launcher's distance from the bottom of the screen, in pixels."""
+    return BOTTOM_OFFSET_DEFAULT if widget.bottom_offset is None else widget.bottom_offset
 
 
 def for_team(widget: WidgetSettings) -> dict:
     """The cabinet's view: everything but the secret itself (shown once, when rotated)."""
     return {**public(widget), "allowedOrigins": list(widget.allowed_origins or []),
             "identitySecretSet": bool(widget.identity_secret)}
+
+
+def view(business: Business, actor: User) -> dict:
+    """The team's view of the settings (any member; changing them needs canManageSettings)."""
+    require_member(business, actor)
+    return for_team(of(business.id))
 
 
 def clean_origin(raw: str | None) -> str:
@@ -79,9 +96,9 @@ def clean_origin(raw: str | None) -> str:
 
 
 def update(business: Business, actor: User, changes: dict) -> WidgetSettings:
-    """Apply {color, position, launcherText, awayMessage, allowedOrigins, identityRequired}
-    (any of them; None resets a field). Needs canManageSettings. All checked before any is
-    written."""
+    """Apply {color, position, launcherText, bottomOffset, awayMessage, allowedOrigins,
+    identityRequired} (any of them; None resets a field). Needs canManageSettings. All checked
+    before any is written."""
     require(business, actor, "canManageSettings")
     document = _document(business.id)
     widget = document.widget
@@ -96,6 +113,15 @@ def update(business: Business, actor: User, changes: dict) -> WidgetSettings:
             raise AppError("validation_error", _("The position is left or right."), status=422,
                            details={"fields": [{"field": "position"}]})
         widget.position = changes["position"]
+    if "bottomOffset" in changes:
+        offset = changes["bottomOffset"]
+        if offset is not None and (type(offset) is not int
+                                   or not 0 <= offset <= BOTTOM_OFFSET_MAX):
+            raise AppError("validation_error",
+                           _("The distance from the bottom is a whole number of pixels from 0 "
+                             "to %(max)s.", max=BOTTOM_OFFSET_MAX),
+                           status=422, details={"fields": [{"field": "bottomOffset"}]})
+        widget.bottom_offset = offset
     for name, attr, limit in (("launcherText", "launcher_text", 40),
                               ("awayMessage", "away_message", 1000)):
         if name in changes:

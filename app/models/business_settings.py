@@ -24,6 +24,8 @@ class WidgetSettings(EmbeddedDocument):
     position = StringField(choices=("left", "right"))
     launcher_text = StringField(db_field="launcherText", max_length=40)
     away_message = StringField(db_field="awayMessage", max_length=1000)
+    # Pixels between the launcher and the bottom of the visitor's screen (None: the default).
+    bottom_offset = IntField(db_field="bottomOffset", min_value=0, max_value=400)
     # Origins (scheme://host[:port]) allowed to frame the widget: CSP frame-ancestors.
     allowed_origins = ListField(StringField(max_length=200), db_field="allowedOrigins")
     # The business's server signs its customer's id with this (HMAC-SHA256).

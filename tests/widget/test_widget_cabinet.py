@@ -77,6 +77,70 @@ def test_refusals_are_shown_and_change_nothing(app, sms, world, changes, message
     assert audit("update", "widget_settings") == []
 
 
+def test_the_owner_sets_the_launchers_distance_from_the_bottom(app, sms, world):  # noqa: F811
+    owner = sign_in(app, sms, OWNER)
+    url = f"/cabinet/b/{world['a']}/widget"
+    html = owner.get(url).get_data(as_text=True)
+    # A number field with its label, its range and the default filled in.
+    assert '<label for="bottom_offset">Distance from the bottom of the screen, px</label>' in html
+    field = re.search(r'<input[^>]*id="bottom_offset"[^>]*>', html).group(0)
+    for attribute in ('type="number"', 'min="0"', 'max="400"', 'value="20"'):
+        assert attribute in field, field
+    assert "From 0 to 400 pixels; 20 when empty." in html
+
+    assert post(owner, url, {**FORM, "bottom_offset": " 96 "}).status_code == 303
+    assert widget_of(world["a"]).bottom_offset == 96
+    [entry] = audit("update", "widget_settings")
+    assert entry.changes["bottomOffset"] == {"before": 20, "after": 96}
+    assert 'value="96"' in owner.get(url).get_data(as_text=True)
+    config = app.test_client().get("/api/widget/coffee-a/config").get_json()["data"]
+    assert config["appearance"]["bottomOffset"] == 96  # what the loader reads
+
+    assert post(owner, url, {**FORM, "bottom_offset": ""}).status_code == 303
+    assert widget_of(world["a"]).bottom_offset is None  # empty: the default again
+    assert 'value="20"' in owner.get(url).get_data(as_text=True)
+
+
+@pytest.mark.parametrize("typed", ["-1", "401", "12.5", "abc", "96px", "1e3"])
+def test_a_bad_distance_is_refused_next_to_its_field(app, sms, world, typed):  # noqa: F811
+    owner = sign_in(app, sms, OWNER)
+    url = f"/cabinet/b/{world['a']}/widget"
+    post(owner, url, {**FORM, "bottom_offset": "50"})
+    before = BusinessSettings.objects.get(business_id=world["a"]).to_mongo().to_dict()
+    response = post(owner, url, {**FORM, "color": "#000000", "bottom_offset": typed})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    field = re.search(r'<input[^>]*id="bottom_offset"[^>]*>\s*<small[^>]*>[^<]*</small>\s*'
+                      r'<div class="invalid-feedback d-block">([^<]*)</div>', html)
+    assert field.group(1) == ("The distance from the bottom is a whole number of pixels from 0 "
+                              "to 400.")
+    assert "is-invalid" in field.group(0)
+    assert BusinessSettings.objects.get(business_id=world["a"]).to_mongo().to_dict() == before
+
+
+def test_every_control_on_the_page_has_a_label(app, sms, world):  # noqa: F811
+    """Each input, select and textarea is named: by a <label for>, aria-label or
+    aria-labelledby pointing at an element that exists (the snippet, the new secret)."""
+    owner = sign_in(app, sms, OWNER)
+    url = f"/cabinet/b/{world['a']}/widget"
+    pages = [owner.get(url).get_data(as_text=True),
+             post(owner, f"{url}/secret", page_url=url).get_data(as_text=True)]
+    for html in pages:
+        controls = re.findall(r"<(?:input|select|textarea)\b[^>]*>", html)
+        named = 0
+        for control in controls:
+            if re.search(r'type="(?:hidden|submit|button)"', control):
+                continue
+            control_id = re.search(r'\bid="([^"]+)"', control)
+            by = re.search(r'aria-labelledby="([^"]+)"', control)
+            assert (control_id and re.search(rf'<label[^>]*for="{control_id.group(1)}"', html)
+                    or "aria-label=" in control
+                    or by and f'id="{by.group(1)}"' in html), control
+            named += 1
+        assert named >= 8
+    assert 'id="snippet"' in pages[0] and 'id="new-secret"' in pages[1]
+
+
 def test_the_team_may_look_but_only_settings_managers_may_change(app, sms, world):  # noqa: F811
     base = f"/cabinet/b/{world['a']}/widget"
     operator = sign_in(app, sms, OPERATOR)

@@ -20,14 +20,15 @@ def test_any_website_may_read_it_without_credentials(client, shop):
     assert data["business"] == {"id": shop["id"], "name": "Кофейня", "slug": "coffee",
                                 "logoUrl": None}
     assert data["appearance"] == {"color": "#2563eb", "position": "right", "launcherText": None,
-                                  "awayMessage": None, "identityRequired": False}
+                                  "bottomOffset": 20, "awayMessage": None,
+                                  "identityRequired": False}
     assert data["online"] is None and data["nextOpeningAt"] is None  # no hours set
 
 
 def test_it_shows_the_settings_but_never_the_secret_or_the_websites(app, client, shop):
     configure(app, shop, color="#FF8800", position="left", launcherText="Напишите нам",
-              awayMessage="Ответим утром", allowedOrigins=["https://shop.example"],
-              identityRequired=True)
+              bottomOffset=96, awayMessage="Ответим утром",
+              allowedOrigins=["https://shop.example"], identityRequired=True)
     set_bot(app, shop, greeting="Здравствуйте! Чем помочь?")
     with app.app_context():
         from app.businesses import widget_settings
@@ -41,8 +42,8 @@ def test_it_shows_the_settings_but_never_the_secret_or_the_websites(app, client,
     assert "identitySecret" not in body and "allowedOrigins" not in body
     data = response.get_json()["data"]
     assert data["appearance"] == {"color": "#ff8800", "position": "left",
-                                  "launcherText": "Напишите нам", "awayMessage": "Ответим утром",
-                                  "identityRequired": True}
+                                  "launcherText": "Напишите нам", "bottomOffset": 96,
+                                  "awayMessage": "Ответим утром", "identityRequired": True}
     assert data["greeting"] == "Здравствуйте! Чем помочь?"
     assert data["awayMessage"] == "Ответим утром"
 
@@ -80,3 +81,13 @@ def test_a_former_slug_still_works_and_unknown_or_hidden_ones_do_not(app, client
     response = client.get("/api/widget/coffee-new/config")
     assert response.status_code == 404
     assert response.get_json()["error"]["code"] == "business_not_found"
+
+
+def test_the_bottom_offset_reaches_the_loader_and_null_brings_the_default_back(app, client,
+                                                                               shop):
+    configure(app, shop, bottomOffset=0)
+    assert client.get(URL).get_json()["data"]["appearance"]["bottomOffset"] == 0
+    configure(app, shop, bottomOffset=400)
+    assert client.get(URL).get_json()["data"]["appearance"]["bottomOffset"] == 400
+    configure(app, shop, bottomOffset=None)
+    assert client.get(URL).get_json()["data"]["appearance"]["bottomOffset"] == 20
