@@ -82,6 +82,16 @@ class MessageRecorded:
 
 
 @dataclass(frozen=True)
+class DialogAssigned:
+    """A dialog was given to a team member: taken by them, or handed to them by a lead."""
+
+    conversation: Conversation
+    assignee_id: str
+    by_id: str
+    at: datetime
+
+
+@dataclass(frozen=True)
 class DialogRead:
     """Someone read a dialog up to `message_id` (the read receipt)."""
 

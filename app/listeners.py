@@ -32,6 +32,7 @@ DOMAIN = {
     events.DialogStarted: [responder.dialog_started],  # the greeting
     events.MessageRecorded: [live_updates.message_recorded, push.message_recorded,
                              responder.message_recorded],
+    events.DialogAssigned: [live_updates.dialog_assigned, push.dialog_assigned],
     events.DialogRead: [live_updates.dialog_read],
     events.Typing: [live_updates.typing],
     # the bot

@@ -24,6 +24,11 @@ def invited(conversation_id, user_ids):
     notices.invited(conversation_id, user_ids)
 
 
+@shared_task(name="push.assigned")
+def assigned(conversation_id, user_id):
+    notices.assigned(conversation_id, user_id)
+
+
 @shared_task(name="push.team_invitation")
 def team_invitation(member_id):
     notices.team_invitation(member_id)

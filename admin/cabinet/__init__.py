@@ -7,13 +7,14 @@ views.py    the pages of one business under /cabinet/b/<id>/ and their URL schem
 scope.py    the membership and permission check every page starts with (404 outside the team)
 business.py overview, edit, logo, QR downloads, statistics
 team.py     the team; bot.py the bot's settings; forms.py the CSRF-protected forms
+pwa.py      the cabinet as an installable app: manifest, service worker, start page
 """
 
 from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
 from flask_babel import lazy_gettext as _
 
-from admin.cabinet import shared_sign_in
+from admin.cabinet import pwa, shared_sign_in
 from admin.cabinet.home import CabinetHome
 from admin.cabinet.views import BusinessView
 
@@ -25,5 +26,6 @@ def init_cabinet(app):
                     theme=Bootstrap4Theme(swatch="default"))
     cabinet.add_view(BusinessView())
     app.register_blueprint(shared_sign_in.bp)
+    app.register_blueprint(pwa.bp)  # the cabinet as an installable app
     app.extensions["cabinet"] = cabinet
     return cabinet

@@ -186,15 +186,18 @@ class InboxPages:
     def inbox_assign(self, business_id, dialog_id):
         scope = load(business_id, "canReply")
         conversation = _conversation(scope, dialog_id)
+        assignee_id = request.form.get("assignee") or None
+
         def take():
-            found = dialogs.assign_to_me(scope.user, conversation.id)
+            found = dialogs.assign(scope.user, conversation.id, assignee_id)
             scope.record("assign", "dialog", conversation.id,
                          {"assigned_to": conversation.assigned_to},
                          {"assigned_to": found.assigned_to})
             return found
 
         return self._act(scope, conversation, ActionForm(request.form), take,
-                         _("The dialog is yours now."))
+                         _("The dialog is yours now.") if assignee_id in (None, scope.user.id)
+                         else _("The dialog is handed over."))
 
     @expose("/<business_id>/inbox/<dialog_id>/block", methods=("POST",))
     def inbox_block(self, business_id, dialog_id):

@@ -12,6 +12,7 @@ from flask import abort, flash, redirect, url_for
 from flask_babel import lazy_gettext as _
 
 from admin.access import deny
+from admin.cabinet import pwa
 from admin.cabinet.forms import ActionForm
 from admin.staff import current_user
 from app.businesses import permissions
@@ -65,6 +66,7 @@ def load(business_id, permission=None, owner=False):
     allowed = permissions.effective(member)
     if (permission and not allowed[permission]) or (owner and member.role != "owner"):
         abort(403)
+    pwa.remember(business.id)
     return Scope(user=user, business=business, member=member, allowed=allowed)
 
 

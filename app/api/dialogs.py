@@ -46,6 +46,11 @@ class Archive(Body):
     archived: bool = True
 
 
+class Assign(Body):
+    # A colleague who may reply (owners and managers hand dialogs out); empty: myself.
+    assigneeId: Annotated[str, Field(min_length=1, max_length=64)] | None = None  # noqa: N815
+
+
 def dialog_view(conversation, user, business=None, customer=None):
     business = business or Business.objects.get(id=conversation.business_id)
     last = conversation.last_message or None
@@ -170,6 +175,8 @@ def archive(data, dialog_id):
 
 @bp.put("/dialogs/<dialog_id>/assign")
 @login_required
-def assign(dialog_id):
-    """Take the dialog: assigned to me, and I join it."""
-    return ok(_views([dialogs.assign_to_me(me(), dialog_id)], me())[0])
+@body(Assign)
+def assign(data, dialog_id):
+    """Take the dialog (assigned to me, and I join it), or, as the owner or a manager, give
+    it to a colleague who may reply; they are told by push."""
+    return ok(_views([dialogs.assign(me(), dialog_id, data.assigneeId)], me())[0])

@@ -6,7 +6,7 @@ subscription at the endpoint given, and another person's answers 404 like an unk
 The exception is `renew`, called by the service worker, which holds no sign-in.
 """
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from flask import Blueprint, request
 from flask_babel import get_locale
@@ -61,6 +61,8 @@ class PushRegisterBody(Body):
     subscription: PushSubscriptionIn
     deviceId: Annotated[str, Field(min_length=1, max_length=100)] | None = None  # noqa: N815
     preferences: PushPreferencesIn | None = None
+    # The app that subscribed: the site's, or the cabinet's (the team's news goes there).
+    app: Literal["site", "cabinet"] = "site"
 
 
 class PushRenewBody(Body):
@@ -93,7 +95,7 @@ def register(data):
     token, created = devices.register(
         me(), subscription.endpoint, subscription.keys.model_dump(), device_id=data.deviceId,
         preferences=data.preferences.model_dump() if data.preferences else None,
-        language=str(get_locale()))  # the site's language on this browser
+        language=str(get_locale()), app=data.app)  # the pages' language on this browser
     return ok(devices.shape(token), status=201 if created else 200)
 
 

@@ -12,10 +12,10 @@ from mongoengine import NotUniqueError
 
 from app import clock, db
 from app.businesses import customer_blocks
-from app.businesses.permissions import effective, membership, require_member
+from app.businesses.permissions import effective, is_lead, membership, require_member
 from app.conversations import widget_sessions
 from app.errors import AppError, Conflict, Forbidden, NotFound
-from app.events import DialogRead, DialogStarted
+from app.events import DialogAssigned, DialogRead, DialogStarted
 from app.lib import event_bus
 from app.messaging import events, provisioning, shapes
 from app.messaging.runtime import gateway
@@ -284,14 +284,37 @@ def set_archived(user: User, conversation_id: str, archived: bool) -> Conversati
     return conversation.reload()
 
 
-def assign_to_me(user: User, conversation_id: str) -> Conversation:
-    """"Take the dialog": it is assigned to the caller, who joins it."""
+def assign(user: User, conversation_id: str, assignee_id: str | None = None) -> Conversation:
+    """Give the dialog to a team member, who joins it: "take the dialog" (the caller, who
+    needs canReply), or hand it to a colleague who may reply (an owner's or a manager's
+    call). DialogAssigned tells the assignee."""
     conversation, side = _found(user, conversation_id)
     _require_team(side)
     _require_answers(side)
-    join(conversation, user)
-    Conversation.objects(id=conversation.id).update_one(set__assigned_to=user.id)
+    assignee = user
+    if assignee_id is not None and assignee_id != user.id:
+        if not is_lead(side.member):
+            raise Forbidden("forbidden", _("Only the owner or a manager can do this."),
+                            details={"role": "manager"})
+        assignee = _replier(conversation.business_id, assignee_id)
+    join(conversation, assignee)
+    Conversation.objects(id=conversation.id).update_one(set__assigned_to=assignee.id)
+    if conversation.assigned_to != assignee.id:
+        event_bus.publish(DialogAssigned(conversation=conversation.reload(),
+                                         assignee_id=assignee.id, by_id=user.id,
+                                         at=clock.now()))
     return conversation.reload()
+
+
+def _replier(business_id, user_id):
+    """The active team member `user_id` who may reply; 422 for anyone else."""
+    member = membership(business_id, user_id) if isinstance(user_id, str) else None
+    person = member and User.objects(id=member.user_id, is_active=True).first()
+    if person is None or not effective(member)["canReply"]:
+        raise AppError("validation_error", _("Choose a team member who may reply."), status=422,
+                       details={"fields": [{"field": "assigneeId", "type": "assignee",
+                                            "message": "not a team member who may reply"}]})
+    return person
 
 
 def join(conversation: Conversation, user: User) -> None:

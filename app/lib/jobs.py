@@ -11,6 +11,7 @@ CHANNEL_BACKFILL = "channels.backfill"
 PUSH_NEW_MESSAGE = "push.new_message"
 PUSH_CHANNEL_POST = "push.channel_post"
 PUSH_INVITED = "push.invited"
+PUSH_ASSIGNED = "push.assigned"
 PUSH_TEAM_INVITATION = "push.team_invitation"
 PUSH_DELIVER = "push.deliver"
 

@@ -1,5 +1,7 @@
 """Who is connected: a person with a live-updates stream open right now sees new messages
-as they arrive, so push notifications leave them out.
+as they arrive, so push notifications leave them out. A stream that listens to a dialog
+(`dialog:<id>`: the dialog is open on that device) also counts its person as watching it:
+the team is told of a dialog's news unless one of their devices shows that dialog.
 
 The stream (app/api/stream.py) wraps its subscription with `track()`: the person is present
 from the stream's start until its end, and each event or heartbeat the stream writes renews
@@ -32,51 +34,61 @@ LEAVE_GRACE_SECONDS = 5
 log = logging.getLogger("bank.presence")
 
 
+def _place(user_id, dialog_id=None):
+    return user_id if dialog_id is None else f"{user_id}:dialog:{dialog_id}"
+
+
 class MemoryPresence:
     def __init__(self):
         self._lock = threading.Lock()
-        self._streams = {}  # user id -> {stream token: lapses at (time.time())}
+        self._streams = {}  # place -> {stream token: lapses at (time.time())}
 
-    def mark(self, user_id: str, token: str, seconds: float) -> None:
+    def mark(self, user_id: str, token: str, seconds: float,
+             dialog_ids: Iterable[str] = ()) -> None:
+        lapses = time.time() + seconds
         with self._lock:
-            self._streams.setdefault(user_id, {})[token] = time.time() + seconds
+            for place in (_place(user_id), *(_place(user_id, d) for d in dialog_ids)):
+                self._streams.setdefault(place, {})[token] = lapses
 
-    def connected(self, user_ids: Iterable[str]) -> set[str]:
+    def connected(self, user_ids: Iterable[str], dialog_id: str | None = None) -> set[str]:
         now = time.time()
         with self._lock:
-            for user_id in list(self._streams):
-                alive = {t: at for t, at in self._streams[user_id].items() if at > now}
+            for place in list(self._streams):
+                alive = {t: at for t, at in self._streams[place].items() if at > now}
                 if alive:
-                    self._streams[user_id] = alive
+                    self._streams[place] = alive
                 else:
-                    del self._streams[user_id]
-            return {user_id for user_id in user_ids if user_id in self._streams}
+                    del self._streams[place]
+            return {user_id for user_id in user_ids
+                    if _place(user_id, dialog_id) in self._streams}
 
 
 class RedisPresence:
     def __init__(self, client: Redis, prefix: str):
         self._client, self._prefix = client, prefix
 
-    def _key(self, user_id):
-        return f"{self._prefix}:presence:{user_id}"
+    def _key(self, user_id, dialog_id=None):
+        return f"{self._prefix}:presence:{_place(user_id, dialog_id)}"
 
-    def mark(self, user_id: str, token: str, seconds: float) -> None:
+    def mark(self, user_id: str, token: str, seconds: float,
+             dialog_ids: Iterable[str] = ()) -> None:
         now = time.time()
-        key = self._key(user_id)
+        keys = [self._key(user_id), *(self._key(user_id, d) for d in dialog_ids)]
         with self._client.pipeline(transaction=False) as pipe:
-            pipe.zadd(key, {token: now + seconds})
-            pipe.zremrangebyscore(key, "-inf", now)  # streams that lapsed without a goodbye
-            pipe.expire(key, TTL_SECONDS + LEAVE_GRACE_SECONDS)
+            for key in keys:
+                pipe.zadd(key, {token: now + seconds})
+                pipe.zremrangebyscore(key, "-inf", now)  # lapsed without a goodbye
+                pipe.expire(key, TTL_SECONDS + LEAVE_GRACE_SECONDS)
             pipe.execute()
 
-    def connected(self, user_ids: Iterable[str]) -> set[str]:
+    def connected(self, user_ids: Iterable[str], dialog_id: str | None = None) -> set[str]:
         user_ids = list(dict.fromkeys(user_ids))
         if not user_ids:
             return set()
         now = time.time()
         with self._client.pipeline(transaction=False) as pipe:
             for user_id in user_ids:
-                pipe.zcount(self._key(user_id), f"({now}", "+inf")
+                pipe.zcount(self._key(user_id, dialog_id), f"({now}", "+inf")
             counts = pipe.execute()
         return {user_id for user_id, count in zip(user_ids, counts, strict=True) if count}
 
@@ -91,11 +103,12 @@ def _backend(app):
     return backend
 
 
-def connected(user_ids: Iterable[str]) -> set[str]:
-    """The ids among `user_ids` with a live stream open. When Redis cannot answer, nobody:
-    a notification too many beats a message missed."""
+def connected(user_ids: Iterable[str], dialog_id: str | None = None) -> set[str]:
+    """The ids among `user_ids` with a live stream open (with `dialog_id`: one that shows
+    that dialog). When Redis cannot answer, nobody: a notification too many beats a message
+    missed."""
     try:
-        return _backend(current_app._get_current_object()).connected(user_ids)
+        return _backend(current_app._get_current_object()).connected(user_ids, dialog_id)
     except RedisError as error:
         log.warning("presence: could not read: %r", error)
         return set()
@@ -108,6 +121,8 @@ class Tracked:
     def __init__(self, subscription: Subscription, backend: MemoryPresence | RedisPresence,
                  user_id: str):
         self._subscription, self._backend, self._user_id = subscription, backend, user_id
+        self._dialogs = [topic.split(":", 1)[1] for topic in subscription.topics
+                         if topic.startswith("dialog:")]
         self._token = secrets.token_hex(8)
         self._renewed = 0.0
         self._closed = False
@@ -115,7 +130,7 @@ class Tracked:
 
     def _mark(self, seconds):
         try:
-            self._backend.mark(self._user_id, self._token, seconds)
+            self._backend.mark(self._user_id, self._token, seconds, self._dialogs)
         except RedisError as error:  # presence is a hint: the stream goes on without it
             log.warning("presence: could not mark %s: %r", self._user_id, error)
         self._renewed = time.monotonic()

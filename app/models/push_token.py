@@ -33,6 +33,9 @@ class PushToken(TimestampedDocument):
     token = StringField(required=True)  # for Web Push: the subscription's endpoint URL
     keys = EmbeddedDocumentField(PushKeys)
     platform = StringField(choices=("web", "ios", "android"), default="web")
+    # Which of our apps subscribed it: the public site's (scope "/") or the cabinet's (the
+    # team's own app, scope "/cabinet/"). Team news prefers the cabinet's.
+    app = StringField(choices=("site", "cabinet"), default="site")
     device_id = StringField(db_field="deviceId")
     # The language of the pages it was registered from: the notifications' language.
     language = StringField()

@@ -114,17 +114,18 @@ def _preference_fields(values):
 
 
 def register(user: User, endpoint: str, keys: dict[str, str], device_id: str | None = None,
-             preferences: dict | None = None,
-             language: str | None = None) -> tuple[PushToken, bool]:
+             preferences: dict | None = None, language: str | None = None,
+             app: str = "site") -> tuple[PushToken, bool]:
     """Register (or refresh) this browser's subscription for `user`; (token, new for them).
     Preferences not given keep their values for the same person, and start on for a new
     row or one taken over from someone else (their choices are not this person's).
-    `language` is the one its notifications are written in."""
+    `language` is the one its notifications are written in; `app` the one that subscribed
+    ("site", or "cabinet" for the team's app)."""
     public_key()  # 503 when push is off: a subscription would never be used
     preferences = preferences or {}
     now = clock.now()
     sets = {"userId": user.id, "keys": {"p256dh": keys["p256dh"], "auth": keys["auth"]},
-            "platform": "web", "language": language, "updatedAt": now}
+            "platform": "web", "language": language, "app": app, "updatedAt": now}
     if device_id is not None:
         sets["deviceId"] = device_id
     collection = PushToken._get_collection()
@@ -211,6 +212,7 @@ def shape(token: PushToken) -> dict:
         "id": token.id,
         "endpoint": token.token,
         "platform": token.platform,
+        "app": token.app or "site",
         "deviceId": token.device_id,
         "preferences": {"newMessage": preferences.new_message,
                         "channelUpdate": preferences.channel_update,

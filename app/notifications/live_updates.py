@@ -13,6 +13,7 @@ from app.channels import posts
 from app.events import (
     CommentAdded,
     CommentDeleted,
+    DialogAssigned,
     DialogRead,
     MessageRecorded,
     PostDeleted,
@@ -32,6 +33,13 @@ def message_recorded(event: MessageRecorded) -> None:
     summary = {"dialogId": conversation.id, "lastMessage": event.message}
     bus.publish(f"business:{conversation.business_id}", "dialog", summary)
     bus.publish(f"user:{conversation.customer_id}", "dialog", summary)
+
+
+def dialog_assigned(event: DialogAssigned) -> None:
+    """The inbox shows who has each dialog."""
+    conversation = event.conversation
+    bus.publish(f"business:{conversation.business_id}", "dialog", {
+        "dialogId": conversation.id, "assignedTo": event.assignee_id})
 
 
 def dialog_read(event: DialogRead) -> None:

@@ -2,6 +2,12 @@
 finds the recipients' subscriptions that want the kind of news, shapes the payload the
 service worker shows ({title, body, url, tag}) and enqueues `push.deliver` for them.
 
+The team hears of a customer's message, the bot's call and an assignment while on duty
+(the inbox's switch), never about a dialog one of their devices has open; a tap opens the
+dialog in the cabinet. A person's cabinet devices (the cabinet's own app) get the team's
+news and their site devices the customer's, each falling back to the other kind when the
+person has none of it, so one phone does not buzz twice.
+
 The words we add (an invitation's) are in each device's language, the site's language in
 that browser when it was registered; a business's name and a message are as written.
 """
@@ -11,6 +17,7 @@ import re
 from flask import current_app
 from flask_babel import force_locale, gettext
 
+from app.businesses import permissions
 from app.lib import jobs
 from app.live import presence
 from app.messaging import provisioning
@@ -38,21 +45,47 @@ def preview(text: str | None, limit: int = PREVIEW) -> str:
     return cut.rstrip(" ,.;:—-") + "…"
 
 
-def _subscriptions(user_ids, preference):
+def _subscriptions(user_ids, preference, app="site"):
     """{user id: [subscription ids]} of active, unblocked people whose devices want
-    `preference` (a missing preference counts as on, as the model's default)."""
+    `preference` (a missing preference counts as on, as the model's default): their devices
+    of `app` ("site" or "cabinet"), or all of them when they have none of that kind."""
     user_ids = list(dict.fromkeys(u for u in user_ids if u))
     if not user_ids:
         return {}
     active = {row["_id"] for row in User._get_collection().find(
         {"_id": {"$in": user_ids}, "isActive": {"$ne": False}, "isBlocked": {"$ne": True}},
         {"_id": 1})}
-    found = {}
+    rows = {}
     for row in PushToken._get_collection().find(
             {"userId": {"$in": list(active)}, f"preferences.{preference}": {"$ne": False}},
-            {"_id": 1, "userId": 1}):
-        found.setdefault(row["userId"], []).append(row["_id"])
+            {"_id": 1, "userId": 1, "app": 1}):
+        rows.setdefault(row["userId"], []).append(row)
+    found = {}
+    for user_id, devices in rows.items():
+        preferred = [d["_id"] for d in devices if (d.get("app") or "site") == app]
+        found[user_id] = preferred or [d["_id"] for d in devices]
     return found
+
+
+def _on_duty(conversation):
+    """The team members to tell of a dialog's news: its assignee if they are on duty, else
+    every on-duty member who may reply."""
+    members = BusinessMember.objects(business_id=conversation.business_id, is_active=True,
+                                     on_duty=True, user_id__ne=None)
+    repliers = [m.user_id for m in members if permissions.effective(m)["canReply"]]
+    if conversation.assigned_to in repliers:
+        return [conversation.assigned_to]
+    return repliers
+
+
+def _not_watching(user_ids, conversation):
+    """Those of `user_ids` with no device showing the dialog right now."""
+    watching = presence.connected(user_ids, dialog_id=conversation.id)
+    return [u for u in user_ids if u not in watching]
+
+
+def _devices(found):
+    return [i for ids in found.values() for i in ids]
 
 
 def _team(business_id, user_ids):
@@ -76,52 +109,71 @@ def _inbox_url(business_id, conversation_id):
 
 
 def new_message(conversation_id: str, message: dict) -> None:
-    """A new dialog message: to the customer and the team members in the dialog, never the
-    sender, and not to anyone with a live stream open (they see it already). The bot's
-    messages are for the customer only: the team does not need its greetings buzzing."""
+    """A new dialog message. The customer hears of the team's and the bot's messages unless
+    they have a live stream open (they see it already); the on-duty team hears of the
+    customer's, unless the dialog is open on one of their devices."""
     conversation = Conversation.objects(id=conversation_id).first()
     business = conversation and Business.objects(id=conversation.business_id).first()
     if business is None:
         return
-    team = [] if message.get("kind") == "bot" else _team(business.id, conversation.participants)
-    people = [u for u in dict.fromkeys([conversation.customer_id, *team])
-              if u and u != message.get("senderId")]
-    connected = presence.connected(people)
-    people = [u for u in people if u not in connected]
-    found = _subscriptions(people, "newMessage")
-    if not found:
-        return
     text = preview(message.get("text"))
     tag = f"dialog:{conversation.id}"
-    customer_ids = found.pop(conversation.customer_id, [])
-    _send(customer_ids, {"title": business.name, "body": text, "url": f"/b/{business.slug}",
-                         "tag": tag})
+    if message.get("kind") != "customer":
+        customer = [u for u in [conversation.customer_id] if u != message.get("senderId")]
+        customer = [u for u in customer if u not in presence.connected(customer)]
+        _send(_devices(_subscriptions(customer, "newMessage")), {
+            "title": business.name, "body": text, "url": f"/b/{business.slug}", "tag": tag})
+        return
+    team = _not_watching([u for u in _on_duty(conversation)
+                          if u != message.get("senderId")], conversation)
     author = message.get("authorName")
-    _send([i for ids in found.values() for i in ids], {
+    _send(_devices(_subscriptions(team, "newMessage", app="cabinet")), {
         "title": business.name, "body": preview(f"{author}: {text}" if author else text),
         "url": _inbox_url(business.id, conversation.id), "tag": tag})
 
 
 def invited(conversation_id: str, user_ids: list[str]) -> None:
-    """The bot called team members into a dialog: to each of them who wants `mentions`,
-    connected or not (a call to act that the page they have open may not show)."""
+    """The bot called team members into a dialog (the owner and those on duty): to each of
+    them who wants `mentions`, unless the dialog is open on one of their devices."""
     conversation = Conversation.objects(id=conversation_id).first()
     business = conversation and Business.objects(id=conversation.business_id).first()
     if business is None:
         return
-    found = _subscriptions(user_ids, "mentions")
-    if not found:
-        return
+    people = _not_watching(_team(business.id, user_ids), conversation)
     asked = (conversation.last_message or {}).get("text") or ""
     customer = User.objects(id=conversation.customer_id).first()
-    devices = [i for ids in found.values() for i in ids]
+    _team_notice(business, conversation, people, f"invite:{conversation.id}",
+                 lambda who: gettext("%(name)s asks for a person: %(text)s", name=who,
+                                     text=asked), customer)
+
+
+def assigned(conversation_id: str, user_id: str) -> None:
+    """A lead handed the dialog to `user_id`: told if on duty, wanting `mentions`, and not
+    looking at the dialog already."""
+    conversation = Conversation.objects(id=conversation_id, assigned_to=user_id).first()
+    business = conversation and Business.objects(id=conversation.business_id).first()
+    if business is None:
+        return
+    on_duty = BusinessMember.objects(business_id=business.id, user_id=user_id, is_active=True,
+                                     on_duty=True).first()
+    people = _not_watching([user_id] if on_duty else [], conversation)
+    last = (conversation.last_message or {}).get("text") or ""
+    customer = User.objects(id=conversation.customer_id).first()
+    _team_notice(business, conversation, people, f"assigned:{conversation.id}",
+                 lambda who: gettext("The dialog with %(name)s is yours: %(text)s", name=who,
+                                     text=last), customer)
+
+
+def _team_notice(business, conversation, people, tag, words, customer):
+    """A notice written in each device's language (`words(customer's name)`), to the
+    `mentions` devices of `people`, opening the dialog in the inbox."""
+    devices = _devices(_subscriptions(people, "mentions", app="cabinet"))
     for language, same_language in _by_language(devices).items():
         with force_locale(language):
             who = provisioning.chat_name(customer) if customer else gettext("A customer")
-            body = gettext("%(name)s asks for a person: %(text)s", name=who, text=asked)
+            body = words(who)
         _send(same_language, {"title": business.name, "body": preview(body),
-                    "url": _inbox_url(business.id, conversation.id),
-                    "tag": f"invite:{conversation.id}"})
+                              "url": _inbox_url(business.id, conversation.id), "tag": tag})
 
 
 def team_invitation(member_id: str) -> None:
@@ -134,7 +186,7 @@ def team_invitation(member_id: str) -> None:
     person = business and User.objects(phone=invitation.invited_phone).first()
     if person is None:
         return
-    devices = [i for ids in _subscriptions([person.id], "mentions").values() for i in ids]
+    devices = _devices(_subscriptions([person.id], "mentions"))
     for language, same_language in _by_language(devices).items():
         with force_locale(language):
             body = gettext("You are invited to join the team. Accept or decline the "
@@ -180,5 +232,4 @@ def channel_post(post_id: str) -> None:
 
 
 def _channel_batch(user_ids, payload):
-    found = _subscriptions(user_ids, "channelUpdate")
-    _send([i for ids in found.values() for i in ids], payload)
+    _send(_devices(_subscriptions(user_ids, "channelUpdate")), payload)

@@ -1,13 +1,14 @@
 """Push notifications for what happened: the listeners of MessageRecorded, TeamCalled,
-PostPublished and MemberInvited. They only enqueue jobs (notices.py decides who gets what,
-sender.py sends), so a slow push service never slows down a message, and a broker that
-cannot take the job costs the notification, never the message or post that raised it."""
+DialogAssigned, PostPublished and MemberInvited. They only enqueue jobs (notices.py decides
+who gets what, sender.py sends), so a slow push service never slows down a message, and a
+broker that cannot take the job costs the notification, never the message or post that
+raised it."""
 
 import logging
 
 from kombu.exceptions import OperationalError
 
-from app.events import MemberInvited, MessageRecorded, PostPublished, TeamCalled
+from app.events import DialogAssigned, MemberInvited, MessageRecorded, PostPublished, TeamCalled
 from app.lib import jobs
 from app.notifications import devices
 
@@ -38,6 +39,12 @@ def message_recorded(event: MessageRecorded) -> None:
 def team_called(event: TeamCalled) -> None:
     """The bot called these team members into the dialog."""
     _request(jobs.PUSH_INVITED, event.conversation.id, list(event.user_ids))
+
+
+def dialog_assigned(event: DialogAssigned) -> None:
+    """A dialog was handed to someone: they are told, unless they took it themselves."""
+    if event.assignee_id != event.by_id:
+        _request(jobs.PUSH_ASSIGNED, event.conversation.id, event.assignee_id)
 
 
 def post_published(event: PostPublished) -> None:

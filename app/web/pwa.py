@@ -24,6 +24,7 @@ SHELL_ASSETS = (
     "js/notifications.js", "icons/icon-32.png", "icons/icon-192.png", "icons/icon-512.png",
 )
 ICON = "icons/icon-192.png"
+PUSH_SCRIPT = "js/sw-push.js"  # shared with the cabinet's worker (admin/cabinet/pwa.py)
 
 
 def _shell():
@@ -44,6 +45,17 @@ def _version(shell):
     return digest.hexdigest()[:12]
 
 
+def worker_response(source: str, scope: str):
+    """A service worker's script: always checked for a new version, so a deploy reaches
+    every browser on its next visit; `scope` is the widest it may control."""
+    response = make_response(source)
+    response.mimetype = "text/javascript"
+    response.headers["Service-Worker-Allowed"] = scope
+    response.headers["Cache-Control"] = "no-cache"
+    response.add_etag(weak=True)  # one tag for the compressed and plain bodies
+    return response.make_conditional(request)
+
+
 def _worker_source():
     # Browsers ask for the worker on nearly every visit: render it once per process (the
     # assets are hashed at start-up and templates do not change while it runs).
@@ -51,23 +63,17 @@ def _worker_source():
     if cached is None:
         shell = _shell()
         offline = url_for("pwa.offline")
+        asset_url = current_app.extensions["asset_url"]
         cached = render_template("sw.js", version=_version(shell), shell_urls=[*shell, offline],
-                                 offline_url=offline,
-                                 icon=current_app.extensions["asset_url"](ICON))
+                                 offline_url=offline, icon=asset_url(ICON),
+                                 push_script=asset_url(PUSH_SCRIPT))
         current_app.extensions["pwa_worker"] = cached
     return cached
 
 
 @bp.get("/sw.js")
 def service_worker():
-    response = make_response(_worker_source())
-    response.mimetype = "text/javascript"
-    # Root scope even if the worker is ever served from deeper down; and always checked
-    # for a new version, so a deploy reaches every browser on its next visit.
-    response.headers["Service-Worker-Allowed"] = "/"
-    response.headers["Cache-Control"] = "no-cache"
-    response.add_etag(weak=True)  # one tag for the compressed and plain bodies
-    return response.make_conditional(request)
+    return worker_response(_worker_source(), "/")
 
 
 @bp.get("/offline")

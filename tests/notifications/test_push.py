@@ -322,6 +322,9 @@ def presence_apps(request, make_app):
 class FakeSubscription:
     closed = False
 
+    def __init__(self, *topics):
+        self.topics = list(topics)
+
     def events(self, timeout, until=None):
         yield None
 
@@ -348,6 +351,22 @@ def test_presence_lasts_while_a_stream_is_open_then_lapses(presence_apps, monkey
         assert presence.connected(["usr_a"]) == set()
     with web.app_context():
         assert presence.track(subscription := FakeSubscription(), None) is subscription
+
+
+def test_a_stream_of_a_dialog_counts_its_person_as_watching_that_dialog_only(
+        presence_apps, monkeypatch):
+    web, worker = presence_apps
+    monkeypatch.setattr(presence, "LEAVE_GRACE_SECONDS", 0)
+    with web.app_context():
+        inbox = presence.track(FakeSubscription("business:biz_1", "dialog:dlg_1"), "usr_a")
+        presence.track(FakeSubscription("business:biz_1"), "usr_b")  # the list, no dialog
+    with worker.app_context():
+        assert presence.connected(["usr_a", "usr_b"]) == {"usr_a", "usr_b"}
+        assert presence.connected(["usr_a", "usr_b"], dialog_id="dlg_1") == {"usr_a"}
+        assert presence.connected(["usr_a"], dialog_id="dlg_2") == set()
+    inbox.close()
+    with worker.app_context():
+        assert presence.connected(["usr_a"], dialog_id="dlg_1") == set()
 
 
 def test_a_stream_not_renewed_lapses_by_itself(app, monkeypatch):
