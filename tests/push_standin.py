@@ -161,3 +161,41 @@ class Handler(BaseHTTPRequestHandler):
 
     def log_message(self, *args):
         pass
+
+
+# For a page in Chromium, before any of its scripts (add_init_script, % the device's
+# subscription as JSON): Chromium cannot reach a real push service here, so
+# PushManager.subscribe resolves to the stand-in's subscription, as a browser's push service
+# would hand one out. The page, permission, worker, API, job and encryption stay real.
+BROWSER_STUB = """
+(() => {
+  let given = %s;
+  const b64 = (bytes) => btoa(String.fromCharCode(...new Uint8Array(bytes)))
+    .replace(/\\+/g, "-").replace(/\\//g, "_").replace(/=+$/, "");
+  const raw = (text) => Uint8Array.from(atob(text.replace(/-/g, "+").replace(/_/g, "/")),
+                                        (c) => c.charCodeAt(0));
+  let current = null;
+  const make = (options) => {
+    const mine = given;
+    return {
+      endpoint: mine.endpoint, expirationTime: null,
+      options: { userVisibleOnly: options.userVisibleOnly,
+                 applicationServerKey: new Uint8Array(options.applicationServerKey).buffer },
+      getKey: (name) => raw(mine.keys[name]).buffer,
+      toJSON: () => ({ endpoint: mine.endpoint, expirationTime: null, keys: mine.keys }),
+      unsubscribe: () => { current = null; return Promise.resolve(true); },
+    };
+  };
+  PushManager.prototype.subscribe = function (options) {
+    window.__applicationServerKey = b64(options.applicationServerKey);
+    current = make(options);
+    return Promise.resolve(current);
+  };
+  // The push service replacing the subscription, as it may at any time.
+  window.__replaceSubscription = (replacement) => {
+    given = replacement;
+    current = make(current.options);
+  };
+  PushManager.prototype.getSubscription = function () { return Promise.resolve(current); };
+})();
+"""

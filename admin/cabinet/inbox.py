@@ -104,6 +104,9 @@ class InboxPages:
             pages=max(1, -(-total // LIST_SIZE)), dialog=dialog, quick_replies=replies,
             reply_form=ReplyForm(), block_form=BlockForm(), action_form=ActionForm(),
             is_lead=is_lead(scope.member), on_duty=bool(scope.member.on_duty),
+            colleagues=[(person, duty) for person, duty in inbox_team.repliers(scope.business)
+                        if person.id != scope.user.id] if dialog and is_lead(scope.member)
+            else [],
             live_cursor=live_cursor)
 
     @expose("/<business_id>/inbox/list")

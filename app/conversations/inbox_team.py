@@ -10,7 +10,7 @@ the bot calls on-duty members into a dialog to answer it.
 from flask_babel import lazy_gettext as _
 
 from app.businesses import customer_blocks
-from app.businesses.permissions import require, require_lead
+from app.businesses.permissions import effective, require, require_lead
 from app.conversations import dialogs
 from app.errors import Forbidden
 from app.models import Business, BusinessMember, CustomerBlock, User
@@ -20,6 +20,18 @@ def set_on_duty(business: Business, user: User, on_duty: bool) -> BusinessMember
     member = require(business, user, "canReply")
     BusinessMember.objects(id=member.id).update_one(set__on_duty=bool(on_duty))
     return member.reload()
+
+
+def repliers(business: Business) -> list[tuple[User, bool]]:
+    """The team members a dialog can be handed to (active, allowed to reply), each with
+    whether they are on duty; by name."""
+    members = [m for m in BusinessMember.objects(business_id=business.id, is_active=True,
+                                                 user_id__ne=None)
+               if effective(m)["canReply"]]
+    duty = {m.user_id: bool(m.on_duty) for m in members}
+    people = User.objects(id__in=list(duty), is_active=True)
+    return sorted(((person, duty[person.id]) for person in people),
+                  key=lambda pair: (pair[0].name or pair[0].phone or "").lower())
 
 
 def _customer_of(business, user, conversation_id):

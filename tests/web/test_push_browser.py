@@ -15,43 +15,11 @@ import requests
 from playwright.sync_api import expect
 
 from tests.live_server import Watched, fill_sign_in_form
-from tests.push_standin import PushServiceStandIn
+from tests.push_standin import BROWSER_STUB, PushServiceStandIn
 
 OWNER = "+79990000001"  # Анна, owner of "Кофейня на Арбате" in the demo data
 CUSTOMER = "+79995550188"
 
-STUB = """
-(() => {
-  let given = %s;
-  const b64 = (bytes) => btoa(String.fromCharCode(...new Uint8Array(bytes)))
-    .replace(/\\+/g, "-").replace(/\\//g, "_").replace(/=+$/, "");
-  const raw = (text) => Uint8Array.from(atob(text.replace(/-/g, "+").replace(/_/g, "/")),
-                                        (c) => c.charCodeAt(0));
-  let current = null;
-  const make = (options) => {
-    const mine = given;
-    return {
-      endpoint: mine.endpoint, expirationTime: null,
-      options: { userVisibleOnly: options.userVisibleOnly,
-                 applicationServerKey: new Uint8Array(options.applicationServerKey).buffer },
-      getKey: (name) => raw(mine.keys[name]).buffer,
-      toJSON: () => ({ endpoint: mine.endpoint, expirationTime: null, keys: mine.keys }),
-      unsubscribe: () => { current = null; return Promise.resolve(true); },
-    };
-  };
-  PushManager.prototype.subscribe = function (options) {
-    window.__applicationServerKey = b64(options.applicationServerKey);
-    current = make(options);
-    return Promise.resolve(current);
-  };
-  // The push service replacing the subscription, as it may at any time.
-  window.__replaceSubscription = (replacement) => {
-    given = replacement;
-    current = make(current.options);
-  };
-  PushManager.prototype.getSubscription = function () { return Promise.resolve(current); };
-})();
-"""
 
 
 def test_a_channel_post_reaches_a_browser_that_turned_notifications_on(browser, live_server):
@@ -64,7 +32,7 @@ def test_a_channel_post_reaches_a_browser_that_turned_notifications_on(browser, 
     context.set_default_timeout(15000)
     with PushServiceStandIn(vapid_key) as push_service:
         device = push_service.subscription("customer")
-        context.add_init_script(STUB % json.dumps(device))
+        context.add_init_script(BROWSER_STUB % json.dumps(device))
         watched = Watched(context.new_page(), "push-")
         page = watched.page
         try:

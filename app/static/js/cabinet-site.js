@@ -17,7 +17,11 @@
     fetch("/cabinet/session/tokens", { method: "POST", credentials: "same-origin",
                                        headers: { "X-Requested-With": "fetch" } })
       .then(function (response) { return response.ok ? response.json() : null; })
-      .then(function (body) { if (body) Bank.session.save(body.data); })
+      .then(function (body) {
+        if (!body) return;
+        Bank.session.save(body.data);
+        document.dispatchEvent(new CustomEvent("bank:signed-in"));
+      })
       .catch(function () { /* the site signs in by itself then */ });
   }
   person.addEventListener("submit", function () { Bank.session.clear(); });

@@ -3,6 +3,9 @@
  *  - a quick reply is inserted into the reply box with one click;
  *  - the live stream (live.js, signed in by the session cookie) appends new messages of the
  *    open dialog and refreshes the dialog list when any dialog of the business changes.
+ *  - from the keyboard: the arrow keys (and Home, End) move through the list, Enter opens a
+ *    dialog, Escape goes back to the list (on a phone's two screens, and out of an empty
+ *    reply box), and the list puts the focus back on the dialog one came from.
  * Message text only ever goes into the page through textContent. The list comes from the
  * server already rendered (Jinja autoescapes the text in it). */
 (function () {
@@ -31,7 +34,10 @@
   }
 
   function scrollDown() {
-    if (box) box.scrollTop = box.scrollHeight;
+    if (!box) return;
+    box.scrollTop = box.scrollHeight;
+    // On a phone the page itself scrolls (the reply box is docked at its bottom).
+    if (box.scrollHeight <= box.clientHeight + 1) window.scrollTo(0, document.body.scrollHeight);
   }
 
   function author(message) {
@@ -99,8 +105,11 @@
         if (!response.ok) return;
         var parsed = new DOMParser().parseFromString(await response.text(), "text/html");
         var list = document.getElementById("dialog-list");
+        var focused = list.contains(document.activeElement) &&
+          document.activeElement.getAttribute("data-dialog");
         list.replaceChildren.apply(list, Array.from(parsed.body.childNodes));
         localize(list);
+        if (focused) focusDialog(focused);
       } catch (e) { /* the next event tries again */ }
     }, 250);
   }
@@ -156,6 +165,48 @@
     typingTimer = setTimeout(function () { typingLine.hidden = true; }, left);
   }
 
+  /* The keyboard. */
+  function listLinks() {
+    return Array.from(document.querySelectorAll("#dialogs a[data-dialog]"));
+  }
+
+  function focusDialog(id) {
+    var link = listLinks().filter(function (a) { return a.getAttribute("data-dialog") === id; })[0];
+    if (link) link.focus();
+    return !!link;
+  }
+
+  document.getElementById("dialog-list").addEventListener("keydown", function (event) {
+    var links = listLinks();
+    var at = links.indexOf(document.activeElement);
+    if (at < 0) return;
+    var to = { ArrowDown: at + 1, ArrowUp: at - 1, Home: 0, End: links.length - 1 }[event.key];
+    if (to === undefined) return;
+    event.preventDefault();
+    links[Math.max(0, Math.min(links.length - 1, to))].focus();
+  });
+
+  var back = document.getElementById("back-to-list");
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape" || !back || event.defaultPrevented) return;
+    var inReply = document.activeElement === text;
+    if (inReply && text.value.trim()) return; // a draft is not thrown away by a key
+    if (!inReply && window.matchMedia("(min-width: 768px)").matches) return;
+    event.preventDefault();
+    back.click();
+  });
+
+  if (back) {
+    back.addEventListener("click", function () {
+      try { sessionStorage.setItem("bank.inbox.from", dialogId); } catch (e) { /* no storage */ }
+    });
+  }
+  if (!dialogId) {
+    var from = null;
+    try { from = sessionStorage.getItem("bank.inbox.from"); sessionStorage.removeItem("bank.inbox.from"); } catch (e) { /* no storage */ }
+    if (from) focusDialog(from);
+  }
+
   var unseen = false;
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState === "visible" && unseen) {
@@ -198,6 +249,15 @@
         liveState.setAttribute("data-state", state);
       }
     });
+  }
+
+  /* On a phone the reply box is docked to the screen's bottom: the page keeps that much room
+   * below the last message, however tall the box grows. */
+  var dock = document.getElementById("reply-dock");
+  if (dock && "ResizeObserver" in window) {
+    new ResizeObserver(function () {
+      root.style.setProperty("--dock-height", dock.offsetHeight + "px");
+    }).observe(dock);
   }
 
   localize(document);
