@@ -7,6 +7,8 @@
  * ours never leaks out; the host element itself is pinned with inline !important styles) and
  * opens an iframe from our origin holding the chat. Its only global is window.BankWidget:
  * open(), close(), toggle(), on(event, fn) for "ready", "open", "close", "unread", identify().
+ * "ready" carries {bottomOffset, launcherHeight} (pixels), so a page can keep that much room
+ * free at its bottom (plus env(safe-area-inset-bottom)) for the launcher not to cover it.
  * Calls made before it loads may be queued: (window.BankWidget = {q: []}).q.push(["open"]).
  *
  * postMessage protocol, objects {bank: 1, type, …}:
@@ -15,7 +17,14 @@
  *                  "identify" {identity}
  * The loader takes messages only from its own iframe's window (event.source) at our origin
  * (event.origin) and posts only to that exact origin, never "*". Nothing of the conversation
- * crosses: the host page learns unread counts and open/close, no more. */
+ * crosses: the host page learns unread counts and open/close, no more.
+ *
+ * Where it sits: the launcher's bottom edge is the business's bottomOffset (20 px unless set)
+ * above the screen's bottom plus the safe-area inset (a phone's home bar; non-zero on pages
+ * with viewport-fit=cover), 20 px plus the side inset from the side. The open panel stands
+ * above the launcher and never wider or taller than the screen leaves it; on a phone it fills
+ * the screen inside the insets, down to the same bottomOffset. Nothing of ours is wider than
+ * the viewport, so the host page never scrolls sideways because of it. */
 (function () {
   "use strict";
   var W = window.BankWidget;
@@ -27,7 +36,8 @@
   var origin = new URL(script.src).origin;
   var queued = (W && W.q) || [];
   var handlers = {}, identity = null, open = false, drawn = false, helloed = false;
-  var wanted = false, host, wrap, launcher, badge, frame, label;
+  var wanted = false, host, wrap, launcher, badge, frame, label, readyDetail;
+  var OFFSET_DEFAULT = 20, OFFSET_MAX = 400;
 
   function who(person) {
     return person && person.id && person.signature
@@ -111,20 +121,32 @@
     return y > 160 ? "#111" : "#fff";
   }
 
+  /* --o is the business's bottom offset; the safe-area insets are the device's (0 elsewhere). */
+  var B = "env(safe-area-inset-bottom,0px)", T = "env(safe-area-inset-top,0px)",
+      L = "env(safe-area-inset-left,0px)", R = "env(safe-area-inset-right,0px)";
   var CSS = "*{box-sizing:border-box}" +
     ".w{font:600 15px/1.2 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif}" +
-    ".l,.p{position:fixed;right:20px;z-index:2147483000}" +
-    ".l{bottom:20px;display:flex;align-items:center;gap:8px;height:56px;min-width:56px;" +
-    "padding:0 16px;margin:0;border:0;border-radius:28px;background:var(--c);color:var(--i);" +
-    "font:inherit;cursor:pointer;box-shadow:0 4px 16px rgba(0,0,0,.25)}" +
+    ".l,.p{position:fixed;right:calc(20px + " + R + ");z-index:2147483000;" +
+    "max-width:calc(100% - 40px - " + L + " - " + R + ")}" +
+    ".l{bottom:calc(var(--o) + " + B + ");display:flex;align-items:center;gap:8px;" +
+    "height:56px;min-width:56px;padding:0 16px;margin:0;border:0;border-radius:28px;" +
+    "background:var(--c);color:var(--i);font:inherit;cursor:pointer;" +
+    "box-shadow:0 4px 16px rgba(0,0,0,.25)}" +
+    ".t{min-width:0;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}" +
     ".l:focus-visible{outline:3px solid #111;outline-offset:2px}" +
     ".l svg{width:24px;height:24px;fill:currentColor;flex:none}" +
     ".b{position:absolute;top:-4px;right:-4px;min-width:20px;height:20px;padding:0 6px;" +
     "border-radius:10px;background:#d1153d;color:#fff;font:700 12px/20px system-ui,sans-serif}" +
-    ".p{bottom:88px;width:380px;height:600px;max-height:calc(100% - 108px);border:0;" +
+    ".p{bottom:calc(var(--o) + 68px + " + B + ");width:380px;height:600px;" +
+    "max-height:calc(100% - var(--o) - 88px - " + B + " - " + T + ");border:0;" +
     "border-radius:14px;background:#fff;box-shadow:0 8px 32px rgba(0,0,0,.3)}" +
-    ".left .l,.left .p{right:auto;left:20px}[hidden]{display:none!important}" +
-    "@media (max-width:480px){.p{inset:0;width:100%;height:100%;max-height:none;" +
+    ".left .l,.left .p{right:auto;left:calc(20px + " + L + ")}" +
+    "[hidden]{display:none!important}" +
+    // A phone: the chat fills the screen inside the insets, down to the offset. An iframe
+    // does not stretch between top and bottom, hence its size is given.
+    "@media (max-width:480px){.p,.left .p{top:" + T + ";left:" + L + ";right:auto;" +
+    "bottom:auto;width:calc(100% - " + L + " - " + R + ");" +
+    "height:calc(100% - " + T + " - var(--o) - " + B + ");max-width:none;max-height:none;" +
     "border-radius:0}.o .l{display:none}}";
 
   function draw(config) {
@@ -146,6 +168,9 @@
     wrap.className = "w" + (look.position === "left" ? " left" : "");
     wrap.style.setProperty("--c", look.color);
     wrap.style.setProperty("--i", ink(look.color));
+    var offset = typeof look.bottomOffset === "number"
+      ? Math.max(0, Math.min(OFFSET_MAX, Math.round(look.bottomOffset))) : OFFSET_DEFAULT;
+    wrap.style.setProperty("--o", offset + "px");
     launcher = document.createElement("button");
     launcher.type = "button";
     launcher.className = "l";
@@ -159,7 +184,12 @@
     path.setAttribute("d", "M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H8l-5 4V5a2 2 0 0 1 1-2z");
     svg.appendChild(path);
     launcher.appendChild(svg);
-    if (look.launcherText) launcher.appendChild(document.createTextNode(look.launcherText));
+    if (look.launcherText) {
+      var text = document.createElement("span");
+      text.className = "t"; // a long text ends in "…" rather than leave the screen
+      text.textContent = look.launcherText;
+      launcher.appendChild(text);
+    }
     badge = document.createElement("span");
     badge.className = "b";
     badge.hidden = true;
@@ -169,11 +199,12 @@
     root.appendChild(wrap);
     document.body.appendChild(host);
     drawn = true;
+    readyDetail = { bottomOffset: offset, launcherHeight: launcher.offsetHeight };
     // Load the chat when the page is idle: a returning visitor's unread replies show on the
     // badge, and a click opens a chat that is already there.
     (window.requestIdleCallback || setTimeout)(makeFrame);
     if (wanted) setOpen(true);
-    emit("ready");
+    emit("ready", readyDetail);
   }
 
   W = window.BankWidget = {
@@ -182,7 +213,7 @@
     toggle: function () { setOpen(!(drawn ? open : wanted)); },
     on: function (name, fn) {
       (handlers[name] = handlers[name] || []).push(fn);
-      if (name === "ready" && drawn) fn();
+      if (name === "ready" && drawn) fn(readyDetail);
       return W;
     },
     identify: function (person) {
