@@ -27,6 +27,19 @@
     else widget.q.push(["open"]);
   });
 
+  // Once the launcher is drawn, the page keeps room below its footer for it (its height, its
+  // distance from the bottom and a margin; site.css adds the phone's safe-area inset), so
+  // scrolled to the end no text or link lies under it. No widget, no room.
+  var ROOM_MARGIN = 12;
+  function makeRoom(drawn) {
+    var room = drawn ? drawn.bottomOffset + drawn.launcherHeight + ROOM_MARGIN : 0;
+    document.body.style.setProperty("--widget-room", room + "px");
+    document.body.classList.add("has-widget");
+  }
+  var loader = window.BankWidget || (window.BankWidget = { q: [] });
+  if (loader.on) loader.on("ready", makeRoom);
+  else loader.q.push(["on", "ready", makeRoom]);
+
   // Signed in: learn whether this visitor is subscribed already.
   if (Bank.session.signedIn()) {
     var id = button.getAttribute("data-business-id");
