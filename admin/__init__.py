@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _
 
 from admin.cabinet import init_cabinet
 from admin.charts import bar_chart
+from admin.html_lang import init_html_lang
 from admin.index import BackOfficeHome
 from admin.phone_privacy import init_phone_privacy
 from admin.staff import SignOutForm, current_user
@@ -34,6 +35,7 @@ def init_admin(app):
                                               base_template="admin/bank_base.html"))
     app.context_processor(_signed_in_context)
     init_phone_privacy(app)
+    init_html_lang(app)  # Flask-Admin's base template has a bare <html>: see html_lang.py
     app.add_template_global(bar_chart)  # the back office's and the cabinet's charts
     for view in back_office_views():
         back_office.add_view(view)

@@ -23,7 +23,9 @@ def init_cabinet(app):
     cabinet = Admin(app, name=_("Cabinet"), url="/cabinet", endpoint="cabinet",
                     index_view=CabinetHome(name=_("My businesses"), url="/cabinet",
                                            endpoint="cabinet"),
-                    theme=Bootstrap4Theme(swatch="default"))
+                    # The back office's base: the theme's contrast fixes, named controls.
+                    theme=Bootstrap4Theme(swatch="default",
+                                          base_template="admin/bank_base.html"))
     cabinet.add_view(BusinessView())
     app.register_blueprint(shared_sign_in.bp)
     app.register_blueprint(pwa.bp)  # the cabinet as an installable app
