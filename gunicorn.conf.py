@@ -98,14 +98,21 @@ def on_starting(server):
 def post_worker_init(worker):
     """On SIGTERM also end this worker's live streams: each would otherwise keep the worker
     for graceful_timeout, and their clients reconnect elsewhere anyway."""
+    import gevent
+    from gevent import monkey
+
     from app.live import bus  # here, not at the top: the master reads this file, never the app
 
     stop = signal.getsignal(signal.SIGTERM)
 
     def handle_term(sig, frame):
         stop(sig, frame)
-        # A thread (a greenlet under gevent): the streams' locks are not for a signal handler.
-        threading.Thread(target=bus.shutdown, args=(worker.wsgi,), daemon=True).start()
+        # A greenlet under gevent (starting a thread would wait, which its signal callback may
+        # not do), else a thread: the streams' locks are not for a signal handler.
+        if monkey.is_module_patched("threading"):
+            gevent.spawn(bus.shutdown, worker.wsgi)
+        else:
+            threading.Thread(target=bus.shutdown, args=(worker.wsgi,), daemon=True).start()
 
     signal.signal(signal.SIGTERM, handle_term)
 

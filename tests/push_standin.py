@@ -120,7 +120,7 @@ class PushServiceStandIn:
         if not claims["sub"].startswith(("mailto:", "https:")):
             raise Refused(403, f"bad VAPID subject {claims['sub']!r}")
 
-    def handle(self, path, headers, body):
+    def handle(self, path, headers, body, arrived_at=None):
         name = path.removeprefix("/push/")
         with self.lock:
             device = self.devices.get(name)
@@ -139,7 +139,8 @@ class PushServiceStandIn:
             key, auth = device
             plain = http_ece.decrypt(body, private_key=key, auth_secret=auth,
                                      version="aes128gcm")
-            record = {"device": name, "payload": json.loads(plain), "ttl": int(headers["TTL"])}
+            record = {"device": name, "payload": json.loads(plain), "ttl": int(headers["TTL"]),
+                      "at": arrived_at}  # time.perf_counter() when the POST came in
         except Refused as refused:
             with self.arrived:
                 self.refused.append((name, refused.status, str(refused)))
@@ -153,8 +154,9 @@ class PushServiceStandIn:
 
 class Handler(BaseHTTPRequestHandler):
     def do_POST(self):  # noqa: N802 - the http.server API
+        arrived_at = time.perf_counter()
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        status = self.server.standin.handle(self.path, self.headers, body)
+        status = self.server.standin.handle(self.path, self.headers, body, arrived_at)
         self.send_response(status)
         self.send_header("Content-Length", "0")
         self.end_headers()

@@ -13,7 +13,7 @@ from app.api.validation import Body, Paging, Query, body, query
 from app.businesses import businesses
 from app.businesses.permissions import get_business
 from app.clock import isoformat
-from app.conversations import dialogs, messages
+from app.conversations import dialogs, inbox_team, messages
 from app.live import bus
 from app.models import Business
 
@@ -44,6 +44,10 @@ class NewMessage(Body):
 
 class Archive(Body):
     archived: bool = True
+
+
+class Duty(Body):
+    onDuty: bool  # noqa: N815 - the API's name
 
 
 class Assign(Body):
@@ -99,6 +103,16 @@ def my_dialogs(params):
     """My dialogs with businesses, the latest first, with my unread counts."""
     rows, total = dialogs.of_customer(me(), params.archived, params.page, params.limit)
     return paginated(_views(rows, me()), params.page, params.limit, total)
+
+
+@bp.put("/businesses/<id(biz):business_id>/duty")
+@login_required
+@body(Duty)
+def duty(data, business_id):
+    """Go on or off duty in the business's inbox (needs canReply): the bot calls those on
+    duty, and they are pushed the customers' messages."""
+    member = inbox_team.set_on_duty(get_business(business_id), me(), data.onDuty)
+    return ok({"onDuty": bool(member.on_duty)})
 
 
 @bp.get("/businesses/<id(biz):business_id>/dialogs")

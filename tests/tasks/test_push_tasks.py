@@ -480,3 +480,17 @@ def test_an_endpoint_that_cannot_be_sent_to_drops_that_device_only(app, client, 
         assert sender.deliver([odd, fine], {"title": "t", "body": "b"}) == []
         assert PushToken.objects(id=odd).count() == 0
     assert len(push_service.payloads("fine")) == 1
+
+
+def test_going_on_duty_through_the_api_starts_the_pushes(app, client, push_service):
+    world = make_world(app)
+    device(client, push_service, world.operator, "operator")
+    dialog_id = open_dialog(client, world)
+    say(client, dialog_id, world.customer, "До дежурства")
+    url = f"/api/businesses/{world.business_id}/duty"
+    answer = client.put(url, headers=B(world.operator), json={"onDuty": True})
+    assert answer.status_code == 200 and answer.get_json()["data"] == {"onDuty": True}
+    say(client, dialog_id, world.customer, "На дежурстве")
+    assert [p["body"] for p in push_service.payloads("operator")] == ["Кирилл: На дежурстве"]
+    assert client.put(url, headers=B(world.viewer), json={"onDuty": True}).status_code == 403
+    assert client.put(url, headers=B(world.operator), json={"onDuty": "yes"}).status_code == 422
