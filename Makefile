@@ -15,9 +15,16 @@ setup: $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements.txt
 	$(MAKE) --no-print-directory translations
 
-setup-dev: $(BIN)/python
+setup-dev: $(BIN)/python tests/web/node_modules/.package-lock.json
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	$(MAKE) --no-print-directory translations
+
+# axe-core for the accessibility browser tests (tests/web/package-lock.json), installed into
+# tests/web/node_modules only: a test tool, never served. Without npm the tests skip (outside CI).
+tests/web/node_modules/.package-lock.json: tests/web/package-lock.json
+	@if command -v npm >/dev/null; then \
+		npm ci --prefix tests/web --silent --no-audit --no-fund; \
+	else echo "npm is missing: the accessibility tests will skip (apt-get install npm)"; fi
 
 # Compile the catalogs (app/translations/*/LC_MESSAGES/messages.po) into the .mo files
 # Flask-Babel reads; .mo files are build outputs (git-ignored). Fails on a broken catalog.
