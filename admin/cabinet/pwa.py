@@ -11,8 +11,6 @@ import hashlib
 from flask import (
     Blueprint,
     current_app,
-    jsonify,
-    make_response,
     redirect,
     render_template,
     session,
@@ -23,7 +21,7 @@ from flask_babel import lazy_gettext as _
 
 from admin.staff import current_user
 from app.businesses import permissions
-from app.web.pwa import PUSH_SCRIPT, worker_response
+from app.web.pwa import PUSH_SCRIPT, manifest_icons, manifest_response, worker_response
 
 bp = Blueprint("cabinet_app", __name__)
 
@@ -50,11 +48,7 @@ def start():
 
 @bp.get("/cabinet/manifest.webmanifest")
 def manifest():
-    asset_url = current_app.extensions["asset_url"]
-    icons = [{"src": asset_url(f"icons/icon-{size}.png"), "sizes": f"{size}x{size}",
-              "type": "image/png", "purpose": purpose}
-             for purpose in ("any", "maskable") for size in (192, 512)]
-    response = make_response(jsonify({
+    return manifest_response({
         "id": "/cabinet/",
         "name": str(_("Bank for business")),
         "short_name": str(_("Bank inbox")),
@@ -68,12 +62,8 @@ def manifest():
         "theme_color": "#343a40",
         "background_color": "#ffffff",
         "categories": ["business", "productivity"],
-        "icons": icons,
-    }))
-    response.mimetype = "application/manifest+json"
-    response.headers["Cache-Control"] = "public, max-age=3600"
-    response.vary.update(("Cookie", "Accept-Language"))  # the names are translated
-    return response
+        "icons": manifest_icons(),
+    })
 
 
 def _worker_source():

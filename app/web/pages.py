@@ -9,8 +9,6 @@ from flask import (
     Blueprint,
     abort,
     current_app,
-    jsonify,
-    make_response,
     redirect,
     render_template,
     request,
@@ -22,6 +20,7 @@ from flask_babel import lazy_gettext as _
 from app.api.presenters import business_public
 from app.businesses import catalog, categories
 from app.web.js_strings import strings
+from app.web.pwa import manifest_icons, manifest_response
 from app.web.redirects import safe_next
 
 bp = Blueprint("pages", __name__)
@@ -111,13 +110,7 @@ def switch_language(code):
 
 @bp.get("/manifest.webmanifest")
 def manifest():
-    asset_url = current_app.extensions["asset_url"]
-    icons = [{"src": asset_url(f"icons/icon-{size}.png"), "sizes": f"{size}x{size}",
-              "type": "image/png", "purpose": purpose}
-             # The same files serve as maskable: the letter sits well inside the safe circle
-             # (the inner 80%) and the colour runs to the edges, so any mask shape fits.
-             for purpose in ("any", "maskable") for size in (192, 512)]
-    response = make_response(jsonify({
+    return manifest_response({
         "id": "/",
         "name": "Bank",
         "short_name": "Bank",
@@ -131,13 +124,9 @@ def manifest():
         "theme_color": "#2346c4",
         "background_color": "#f5f6f8",
         "categories": ["business", "shopping", "social"],
-        "icons": icons,
+        "icons": manifest_icons(),
         "shortcuts": [
             {"name": str(_("Catalog")), "url": url_for("pages.catalog_page")},
             {"name": str(_("My subscriptions")), "url": url_for("pages.my_subscriptions")},
         ],
-    }))
-    response.mimetype = "application/manifest+json"
-    response.headers["Cache-Control"] = "public, max-age=3600"
-    response.vary.update(("Cookie", "Accept-Language"))  # the description is translated
-    return response
+    })
