@@ -2,9 +2,9 @@
 validate requests, and a docs page (Swagger UI, served from the installed package)."""
 
 import re
+from importlib import resources
 
 from flask import Blueprint, current_app, render_template_string, send_from_directory, url_for
-from swagger_ui_bundle import swagger_ui_path
 
 from app.api.responses import declared_statuses
 
@@ -112,6 +112,7 @@ _DOCS_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Bank API</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="stylesheet" href="{{ url_for('.swagger_asset', filename='swagger-ui.css') }}">
+<link rel="stylesheet" href="{{ url_for('static', filename='css/api-docs.css') }}">
 </head><body><div id="swagger-ui" data-spec="{{ url_for('.openapi_json') }}"></div>
 <script src="{{ url_for('.swagger_asset', filename='swagger-ui-bundle.js') }}"></script>
 <script src="{{ url_for('static', filename='js/api-docs.js') }}"></script>
@@ -123,6 +124,11 @@ def docs():
     return render_template_string(_DOCS_PAGE, url_for=url_for)
 
 
+# Swagger UI 5 (it reads OpenAPI 3.1, which the 4.x of swagger-ui-bundle could not), from
+# the swagger-ui-py wheel: only its static files are used.
+SWAGGER_UI = resources.files("swagger_ui") / "static"
+
+
 @bp.get("/docs/assets/<path:filename>")
 def swagger_asset(filename):
-    return send_from_directory(str(swagger_ui_path), filename, max_age=86400)
+    return send_from_directory(str(SWAGGER_UI), filename, max_age=86400)
