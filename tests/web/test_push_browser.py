@@ -74,7 +74,8 @@ def test_a_channel_post_reaches_a_browser_that_turned_notifications_on(browser, 
             show_in_worker(context, page, live_server.base, payload)
             shown = page.evaluate("""async () => {
                 const registration = await navigator.serviceWorker.ready;
-                for (let i = 0; i < 50; i++) {
+                // Up to 15 s, as every other wait here: a loaded machine starts the worker late.
+                for (let i = 0; i < 150; i++) {
                   const found = await registration.getNotifications();
                   if (found.length) return found.map(n => ({title: n.title, body: n.body,
                                                             tag: n.tag, url: n.data.url}));
