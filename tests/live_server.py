@@ -171,17 +171,18 @@ def fill_sign_in_form(target, server, phone):
     target.click("#verify-code")
 
 
-def sign_in_cabinet(page, server, phone):
-    """Sign `page` in at /cabinet/login with the code from the server's SMS log."""
+def sign_in_cabinet(page, server, phone, area="cabinet"):
+    """Sign `page` in at /cabinet/login (or /admin/login, with area="admin": the same form)
+    with the code from the server's SMS log."""
     from playwright.sync_api import expect
 
-    page.goto("/cabinet/login")
+    page.goto(f"/{area}/login")
     page.fill("#phone", phone)
     page.click("#get-code")
     expect(page.locator("#code")).to_be_visible()
     page.fill("#code", server.code_for(phone))
     page.click("#sign-in")
-    expect(page).to_have_url(f"{server.base}/cabinet/")
+    expect(page).to_have_url(f"{server.base}/{area}/")
 
 
 class Watched:

@@ -159,13 +159,7 @@ def _sign_in(page, server, role):
     elif role == "owner":
         sign_in_cabinet(page, server, OWNER)
     elif role == "admin":
-        page.goto("/admin/login")
-        page.fill("#phone", ADMIN)
-        page.click("#get-code")
-        expect(page.locator("#code")).to_be_visible()
-        page.fill("#code", server.code_for(ADMIN))
-        page.click("#sign-in")
-        expect(page).to_have_url(f"{server.base}/admin/")
+        sign_in_cabinet(page, server, ADMIN, area="admin")
 
 
 @pytest.fixture(scope="module")
