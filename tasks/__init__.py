@@ -54,6 +54,8 @@ def celery_init_app(app):
         broker_connection_timeout=4,
         broker_connection_max_retries=3,
         task_publish_retry_policy={"max_retries": 3, "interval_start": 0.2, "interval_step": 0.5},
+        # The worker keeps the app's JSON log lines (app/logs.py) instead of Celery's own text.
+        worker_hijack_root_logger=False,
     )
     celery_app.set_default()
     _count_outcomes()

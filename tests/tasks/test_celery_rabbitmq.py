@@ -4,6 +4,7 @@ The worker is `celery -A wsgi:celery worker` started by the test, on the same em
 file (or MongoDB database) and settings as the test's app, consuming a queue of its own.
 """
 
+import json
 import os
 import re
 import subprocess
@@ -156,6 +157,11 @@ def test_a_worker_delivers_the_sign_in_code_over_rabbitmq(broker_app, worker):
     # The console provider's line in the worker's output: the phone in E.164 and the code.
     line = worker.wait_for(rf"SMS to {re.escape(PHONE)}: [^\n]*?\b(\d{{6}})\b", deadline)
     assert line, worker.output
+    # As a JSON log line, like the web process's: the worker keeps the app's logging.
+    [logged] = [json.loads(text) for text in worker.lines
+                if text.startswith("{") and '"sms_to"' in text]
+    assert (logged["logger"], logged["sms_to"]) == ("bank.sms", PHONE)
+    assert line.group(1) in logged["sms_text"]
     # The code the worker sent is the one that signs the user in.
     verified = client.post("/api/auth/verify-code", json={"phone": PHONE, "code": line.group(1)})
     assert verified.status_code == 200, verified.get_json()
