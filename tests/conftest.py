@@ -12,6 +12,7 @@ import mongoengine
 import pytest
 
 from app import clock, create_app, migrate
+from tests.push_standin import PushServiceStandIn
 
 # Shared fixtures: the real RabbitMQ (rabbitmq_url) and the mms3 stand-in (mms3, mms3_with_events).
 pytest_plugins = ["tests.broker", "tests.mms3_fixtures"]
@@ -127,3 +128,11 @@ class AuthActions:
 @pytest.fixture
 def auth(client, sms):
     return AuthActions(client, sms)
+
+
+@pytest.fixture
+def push_service(app):
+    """A browser's push service on 127.0.0.1 (tests/push_standin.py), checking that pushes
+    are signed with the app's VAPID key."""
+    with PushServiceStandIn(app.config["VAPID_PUBLIC_KEY"]) as standin:
+        yield standin

@@ -299,11 +299,11 @@ def assign(user: User, conversation_id: str, assignee_id: str | None = None) -> 
         assignee = _replier(conversation.business_id, assignee_id)
     join(conversation, assignee)
     Conversation.objects(id=conversation.id).update_one(set__assigned_to=assignee.id)
-    if conversation.assigned_to != assignee.id:
-        event_bus.publish(DialogAssigned(conversation=conversation.reload(),
-                                         assignee_id=assignee.id, by_id=user.id,
-                                         at=clock.now()))
-    return conversation.reload()
+    before, conversation = conversation.assigned_to, conversation.reload()
+    if before != assignee.id:
+        event_bus.publish(DialogAssigned(conversation=conversation, assignee_id=assignee.id,
+                                         by_id=user.id, at=clock.now()))
+    return conversation
 
 
 def _replier(business_id, user_id):

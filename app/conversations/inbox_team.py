@@ -22,13 +22,23 @@ def set_on_duty(business: Business, user: User, on_duty: bool) -> BusinessMember
     return member.reload()
 
 
+def _replying_members(business_id, **filters):
+    """The business's active members who may reply (and match `filters`)."""
+    return [m for m in BusinessMember.objects(business_id=business_id, is_active=True,
+                                              user_id__ne=None, **filters)
+            if effective(m)["canReply"]]
+
+
+def on_duty(business_id: str) -> list[str]:
+    """The ids of the members on duty who may reply: the bot calls them, and they are told
+    of the customers' messages."""
+    return [m.user_id for m in _replying_members(business_id, on_duty=True)]
+
+
 def repliers(business: Business) -> list[tuple[User, bool]]:
     """The team members a dialog can be handed to (active, allowed to reply), each with
     whether they are on duty; by name."""
-    members = [m for m in BusinessMember.objects(business_id=business.id, is_active=True,
-                                                 user_id__ne=None)
-               if effective(m)["canReply"]]
-    duty = {m.user_id: bool(m.on_duty) for m in members}
+    duty = {m.user_id: bool(m.on_duty) for m in _replying_members(business.id)}
     people = User.objects(id__in=list(duty), is_active=True)
     return sorted(((person, duty[person.id]) for person in people),
                   key=lambda pair: (pair[0].name or pair[0].phone or "").lower())

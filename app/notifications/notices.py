@@ -17,7 +17,7 @@ import re
 from flask import current_app
 from flask_babel import force_locale, gettext
 
-from app.businesses import permissions
+from app.conversations import inbox_team
 from app.lib import jobs
 from app.live import presence
 from app.messaging import provisioning
@@ -70,9 +70,7 @@ def _subscriptions(user_ids, preference, app="site"):
 def _on_duty(conversation):
     """The team members to tell of a dialog's news: its assignee if they are on duty, else
     every on-duty member who may reply."""
-    members = BusinessMember.objects(business_id=conversation.business_id, is_active=True,
-                                     on_duty=True, user_id__ne=None)
-    repliers = [m.user_id for m in members if permissions.effective(m)["canReply"]]
+    repliers = inbox_team.on_duty(conversation.business_id)
     if conversation.assigned_to in repliers:
         return [conversation.assigned_to]
     return repliers
@@ -119,10 +117,11 @@ def new_message(conversation_id: str, message: dict) -> None:
     text = preview(message.get("text"))
     tag = f"dialog:{conversation.id}"
     if message.get("kind") != "customer":
-        customer = [u for u in [conversation.customer_id] if u != message.get("senderId")]
-        customer = [u for u in customer if u not in presence.connected(customer)]
-        _send(_devices(_subscriptions(customer, "newMessage")), {
-            "title": business.name, "body": text, "url": f"/b/{business.slug}", "tag": tag})
+        customer = conversation.customer_id
+        if customer != message.get("senderId") and not presence.connected([customer]):
+            _send(_devices(_subscriptions([customer], "newMessage")), {
+                "title": business.name, "body": text, "url": f"/b/{business.slug}",
+                "tag": tag})
         return
     team = _not_watching([u for u in _on_duty(conversation)
                           if u != message.get("senderId")], conversation)
@@ -154,8 +153,7 @@ def assigned(conversation_id: str, user_id: str) -> None:
     business = conversation and Business.objects(id=conversation.business_id).first()
     if business is None:
         return
-    on_duty = BusinessMember.objects(business_id=business.id, user_id=user_id, is_active=True,
-                                     on_duty=True).first()
+    on_duty = user_id in inbox_team.on_duty(business.id)
     people = _not_watching([user_id] if on_duty else [], conversation)
     last = (conversation.last_message or {}).get("text") or ""
     customer = User.objects(id=conversation.customer_id).first()

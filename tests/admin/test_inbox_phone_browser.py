@@ -160,6 +160,14 @@ def test_an_on_duty_operator_is_pushed_opens_the_dialog_and_answers_by_keyboard(
             page.keyboard.press("Enter")
             expect(page.locator("#conversation")).to_be_visible()
             watched.assert_clean()
+
+            # Offline, the cabinet app's worker shows the offline page it kept.
+            context.set_offline(True)
+            try:
+                page.goto(f"/cabinet/b/{shop}/inbox")
+                expect(page.locator("#offline-heading")).to_have_text("Нет соединения")
+            finally:
+                context.set_offline(False)
         finally:
             context.close()
 
